@@ -1,0 +1,168 @@
+// SqliteMemory: the default backend, one WAL database file, FTS5 recall ranked by BM25 with a LIKE fallback (spec §8).
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import type { MemoryBackend, MemoryCategory, MemoryEntry } from './memory-backend.js';
+import { runSqliteMigrations } from './migrations/sqlite/run-sqlite-migrations.js';
+import { escapeLikePattern, parseFallbackText, parseQueryTerms } from './query-terms.js';
+import { validateStoreArguments } from './validate-store-arguments.js';
+
+/** How long a write waits for another process (the CLI) holding the lock before failing. */
+const BUSY_TIMEOUT_MS = 5_000;
+/** Key matches count less than content matches in BM25 (keys are mostly generated ids). */
+const BM25_KEY_WEIGHT = 0.5;
+const BM25_CONTENT_WEIGHT = 1.0;
+
+export interface SqliteMemoryOptions {
+  /** Database file, created with its folder's permission; `:memory:` for a private in-process database. */
+  path: string;
+}
+
+interface MemoryRow {
+  key: string;
+  content: string;
+  category: string;
+  session_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+interface RankedRow extends MemoryRow {
+  score: number;
+}
+
+const COLUMNS = 'm.key, m.content, m.category, m.session_id, m.created_at, m.updated_at';
+
+export class SqliteMemory implements MemoryBackend {
+  readonly name = 'sqlite';
+  readonly path: string;
+  readonly #db: Database;
+  readonly #upsert: Statement<[string, string, string, string | null, string, string]>;
+  readonly #get: Statement<[string], MemoryRow>;
+  readonly #listAll: Statement<[], MemoryRow>;
+  readonly #listCategory: Statement<[string], MemoryRow>;
+  readonly #forget: Statement<[string]>;
+  readonly #count: Statement<[], { n: number }>;
+  readonly #ftsRecall: Statement<[string, number], RankedRow>;
+  readonly #likeRecall: Statement<[{ needles: string; limit: number }], RankedRow>;
+  readonly #ping: Statement<[], { ok: number }>;
+
+  /** Opens (or creates) the database and applies pending migrations; throws when the file cannot be opened. */
+  constructor(options: SqliteMemoryOptions) {
+    this.path = options.path;
+    this.#db = new BetterSqlite3(options.path, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a committed write survives a process crash (SIGKILL); only power loss
+      // can take back the last transactions, which is the trade the gateway accepts for speed.
+      this.#db.pragma('synchronous = NORMAL');
+      runSqliteMigrations(this.#db);
+
+      const db = this.#db;
+      this.#upsert = db.prepare(`
+        INSERT INTO memories (key, content, category, session_id, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (key) DO UPDATE SET
+          content = excluded.content,
+          category = excluded.category,
+          session_id = excluded.session_id,
+          updated_at = excluded.updated_at`);
+      this.#get = db.prepare(`SELECT ${COLUMNS} FROM memories m WHERE m.key = ?`);
+      this.#listAll = db.prepare(`SELECT ${COLUMNS} FROM memories m ORDER BY m.updated_at DESC, m.id DESC`);
+      this.#listCategory = db.prepare(
+        `SELECT ${COLUMNS} FROM memories m WHERE m.category = ? ORDER BY m.updated_at DESC, m.id DESC`,
+      );
+      this.#forget = db.prepare('DELETE FROM memories WHERE key = ?');
+      this.#count = db.prepare('SELECT count(*) AS n FROM memories');
+      // bm25() is lower-is-better; negated so that the score is higher-is-better like every backend.
+      this.#ftsRecall = db.prepare(`
+        SELECT ${COLUMNS}, -bm25(memories_fts, ${BM25_KEY_WEIGHT}, ${BM25_CONTENT_WEIGHT}) AS score
+        FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
+        WHERE memories_fts MATCH ?
+        ORDER BY score DESC, m.updated_at DESC
+        LIMIT ?`);
+      // The fallback takes a JSON array of escaped patterns so one prepared statement serves any
+      // number of terms; the score is the share of terms found.
+      this.#likeRecall = db.prepare(`
+        SELECT * FROM (
+          SELECT ${COLUMNS}, m.id,
+            (SELECT count(*) FROM json_each(@needles) t
+              WHERE m.content LIKE '%' || t.value || '%' ESCAPE '\\'
+                 OR m.key LIKE '%' || t.value || '%' ESCAPE '\\') * 1.0
+              / json_array_length(@needles) AS score
+          FROM memories m
+        ) WHERE score > 0
+        ORDER BY score DESC, updated_at DESC, id DESC
+        LIMIT @limit`);
+      this.#ping = db.prepare('SELECT 1 AS ok');
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+  }
+
+  async store(key: string, content: string, category: MemoryCategory, sessionId?: string): Promise<void> {
+    validateStoreArguments(key, category);
+    const now = new Date().toISOString();
+    this.#upsert.run(key, content, category, sessionId ?? null, now, now);
+  }
+
+  async recall(query: string, limit: number): Promise<MemoryEntry[]> {
+    const max = Math.floor(limit);
+    if (!(max > 0)) return [];
+    const terms = parseQueryTerms(query);
+    if (terms.length > 0) {
+      // Every term is a quoted FTS5 string (no quotes can occur in it), OR-ed: no operator,
+      // column filter or syntax in the user's text ever reaches the FTS5 parser.
+      const match = terms.map((t) => `"${t}"`).join(' OR ');
+      const rows = this.#ftsRecall.all(match, max);
+      if (rows.length > 0) return rows.map(toEntry);
+    }
+    // Words FTS5 cannot see (part of a longer token, text in scripts without spaces) or a query
+    // with no words at all (emoji, punctuation): substring search.
+    const needles = terms.length > 0 ? terms : [parseFallbackText(query)].filter((t) => t.length > 0);
+    if (needles.length === 0) return [];
+    return this.#likeRecall.all({ needles: JSON.stringify(needles.map(escapeLikePattern)), limit: max }).map(toEntry);
+  }
+
+  async get(key: string): Promise<MemoryEntry | null> {
+    const row = this.#get.get(key);
+    return row ? toEntry(row) : null;
+  }
+
+  async list(category?: MemoryCategory): Promise<MemoryEntry[]> {
+    const rows = category === undefined ? this.#listAll.all() : this.#listCategory.all(category);
+    return rows.map(toEntry);
+  }
+
+  async forget(key: string): Promise<boolean> {
+    return this.#forget.run(key).changes > 0;
+  }
+
+  async count(): Promise<number> {
+    return this.#count.get()?.n ?? 0;
+  }
+
+  async health(): Promise<boolean> {
+    try {
+      return this.#db.open && this.#ping.get()?.ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function toEntry(row: MemoryRow | RankedRow): MemoryEntry {
+  const entry: MemoryEntry = {
+    key: row.key,
+    content: row.content,
+    category: row.category,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  if (row.session_id !== null) entry.sessionId = row.session_id;
+  if ('score' in row) entry.score = row.score;
+  return entry;
+}
