@@ -1,0 +1,70 @@
+// The agent turn: message → memory auto-save → provider → reply. What the webhook route and the WhatsApp worker call.
+import type { MemoryBackend } from '../memory/memory-backend.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ChatResult, Provider } from '../providers/provider.js';
+
+export interface AgentOptions {
+  provider: Provider;
+  memory: MemoryBackend;
+  metrics: Metrics;
+  logger: Logger;
+  model: string;
+  temperature: number;
+  /** memory.auto_save: store each inbound message before the LLM call (spec §3 step 6). */
+  autoSave: boolean;
+}
+
+export interface AgentTurn {
+  /** The inbound message text. */
+  message: string;
+  /** Channel label for metrics ("webhook", "whatsapp"). */
+  channel: string;
+  /** Memory key for auto-save, e.g. webhook_msg_<uuid>. */
+  memoryKey: string;
+  /** Aborts the LLM call (request timeout, client gone). */
+  signal?: AbortSignal;
+}
+
+export type Agent = ReturnType<typeof createAgent>;
+
+export function createAgent(options: AgentOptions) {
+  const { provider, memory, metrics, logger } = options;
+
+  /** Stores the message; a memory failure is logged and counted, never fails the turn (spec §3 step 6). */
+  async function remember(turn: AgentTurn): Promise<void> {
+    if (!options.autoSave) return;
+    try {
+      await memory.store(turn.memoryKey, turn.message, 'conversation');
+    } catch (err) {
+      metrics.errors.inc({ component: 'memory' });
+      logger.error({ err: err instanceof Error ? err.message : String(err), key: turn.memoryKey }, 'memory auto-save failed');
+    }
+  }
+
+  /** Runs one turn; rejects with the provider's error (or an AbortError) when the LLM fails. */
+  async function respond(turn: AgentTurn): Promise<ChatResult> {
+    metrics.channelMessages.inc({ channel: turn.channel, direction: 'in' });
+    await remember(turn);
+    const labels = { provider: provider.name, model: options.model };
+    metrics.agentStarts.inc(labels);
+    const stopTimer = metrics.agentDuration.startTimer(labels);
+    try {
+      const result = await provider.chat({
+        message: turn.message,
+        model: options.model,
+        temperature: options.temperature,
+        ...(turn.signal ? { signal: turn.signal } : {}),
+      });
+      metrics.channelMessages.inc({ channel: turn.channel, direction: 'out' });
+      return result;
+    } catch (err) {
+      metrics.errors.inc({ component: 'provider' });
+      throw err;
+    } finally {
+      stopTimer();
+    }
+  }
+
+  return { respond };
+}

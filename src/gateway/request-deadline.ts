@@ -1,0 +1,48 @@
+// Per-request deadline (spec §1): past request_timeout_secs the client gets 408 with an empty body and the work is aborted.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderError } from './errors.js';
+
+interface Deadline {
+  controller: AbortController;
+  timer: NodeJS.Timeout;
+}
+
+export interface RequestDeadlines {
+  /** onRequest hook: starts the clock. */
+  start(request: FastifyRequest, reply: FastifyReply): void;
+  /** onResponse hook: stops the clock. */
+  finish(request: FastifyRequest): void;
+  /** Aborted when the deadline passes or the client disconnects first. */
+  signalFor(request: FastifyRequest): AbortSignal | undefined;
+}
+
+export function createRequestDeadlines(timeoutMs: number): RequestDeadlines {
+  const deadlines = new WeakMap<FastifyRequest, Deadline>();
+  const timeout = renderError('REQUEST_TIMEOUT');
+
+  return {
+    start(request, reply) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => {
+        if (!reply.sent) {
+          void reply.code(timeout.status).headers(timeout.headers).send();
+        }
+        controller.abort(new Error('request timed out'));
+      }, timeoutMs);
+      deadlines.set(request, { controller, timer });
+      // A client that goes away before its answer does not need the LLM call either.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+      });
+    },
+    finish(request) {
+      const deadline = deadlines.get(request);
+      if (deadline === undefined) return;
+      clearTimeout(deadline.timer);
+      deadlines.delete(request);
+    },
+    signalFor(request) {
+      return deadlines.get(request)?.controller.signal;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// POST /pair: rate limit, then lockout, then code check (spec §2).
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '../../observability/metrics.js';
+import type { PairingService } from '../../security/pairing.js';
+import type { RateLimiter } from '../../state/rate-limit/rate-limiter.js';
+import { GatewayError } from '../errors.js';
+import { PAIRED_MESSAGE } from '../messages.js';
+import { rateLimitHeaders } from '../rate-limit-headers.js';
+import { clientKeyOf, headerValue } from '../request-context.js';
+
+export interface PairRouteDeps {
+  limiter: RateLimiter;
+  pairing: PairingService;
+  metrics: Metrics;
+  trustForwardedHeaders: boolean;
+}
+
+export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): void {
+  const { limiter, pairing, metrics } = deps;
+  const count = (outcome: string) => metrics.pairingOutcomes.inc({ outcome });
+
+  app.post('/pair', async (request, reply) => {
+    const clientKey = clientKeyOf(request, deps.trustForwardedHeaders);
+    const decision = await limiter.hit(clientKey);
+    const headers = rateLimitHeaders('pair', limiter.windowSecs, decision);
+    if (!decision.allowed) {
+      count('rate_limited');
+      metrics.rateLimitRejections.inc({ limiter: 'pair' });
+      throw new GatewayError('PAIR_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers });
+    }
+    reply.headers(headers);
+
+    const outcome = await pairing.pair(clientKey, headerValue(request, 'x-pairing-code'));
+    switch (outcome.kind) {
+      case 'locked_out':
+        count('locked_out');
+        throw new GatewayError('PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs, headers });
+      case 'invalid_code':
+        count('invalid_code');
+        throw new GatewayError('INVALID_PAIRING_CODE', { headers });
+      case 'persist_failed':
+        count('persist_failed');
+        throw new GatewayError('PAIRING_NOT_PERSISTED', { headers });
+      case 'paired':
+        count('paired');
+        reply.header('cache-control', 'no-store');
+        return { paired: true, persisted: true, token: outcome.token, message: PAIRED_MESSAGE };
+    }
+  });
+}

@@ -1,0 +1,123 @@
+// createGateway(deps): the fastify instance with hooks, routes and error handler. Builds, never listens.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createAgent } from '../agent/agent.js';
+import type { Config } from '../config/schema.js';
+import type { MemoryBackend } from '../memory/memory-backend.js';
+import type { HealthRegistry } from '../observability/health.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Provider } from '../providers/provider.js';
+import type { PairingService } from '../security/pairing.js';
+import { createWebhookSecretVerifier } from '../security/signatures.js';
+import type { Stores } from '../state/create-stores.js';
+import { installErrorHandling, type RouteTable } from './error-handler.js';
+import { createRequestDeadlines } from './request-deadline.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerPairRoute } from './routes/pair.js';
+import { registerWebhookRoute } from './routes/webhook.js';
+
+/** spec §1: 64 KiB on every route, announced or streamed. */
+export const MAX_BODY_BYTES = 65_536;
+/** Slow-loris bounds: headers must arrive within this, and idle keep-alive sockets close after it. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often Node checks requestTimeout/headersTimeout (its default of 30 s lets a trickle live too long). */
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+const MAX_HEADER_BYTES = 16_384;
+
+export interface GatewayDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  health: HealthRegistry;
+  stores: Stores;
+  memory: MemoryBackend;
+  provider: Provider;
+  pairing: PairingService;
+}
+
+export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { config, logger, metrics } = deps;
+  const gateway = config.gateway;
+  const requestTimeoutMs = gateway.request_timeout_secs * 1000;
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: MAX_BODY_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    serverFactory: (handler) =>
+      createServer(
+        {
+          // The whole request (headers and body) must arrive within the gateway's deadline.
+          requestTimeout: requestTimeoutMs,
+          headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+          keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+          connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+          maxHeaderSize: MAX_HEADER_BYTES,
+        },
+        handler as (req: IncomingMessage, res: ServerResponse) => void,
+      ) as Server,
+  });
+
+  // Every body is read as raw bytes (bounded by bodyLimit) and parsed by its route: /webhook answers its own 400
+  // for a wrong content type, and /whatsapp must verify the signature over the exact bytes before any parsing.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const deadlines = createRequestDeadlines(requestTimeoutMs);
+  app.addHook('onRequest', async (request, reply) => deadlines.start(request, reply));
+  app.addHook('onResponse', async (request, reply) => {
+    deadlines.finish(request);
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ route, method: request.method, status: reply.statusCode });
+    metrics.requestLatency.observe(reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) logger.warn({ method: request.method, route, status: reply.statusCode }, 'request failed');
+    else logger.debug({ method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  const routes: RouteTable = new Map();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const known = routes.get(route.url) ?? new Set<string>();
+    for (const method of methods) known.add(method);
+    routes.set(route.url, known);
+  });
+  installErrorHandling(app, { logger, routes });
+
+  const agent = createAgent({
+    provider: deps.provider,
+    memory: deps.memory,
+    metrics,
+    logger,
+    model: config.default_model,
+    temperature: config.default_temperature,
+    autoSave: config.memory.auto_save,
+  });
+
+  registerHealthRoutes(app, { health: deps.health });
+  registerMetricsRoute(app, { metrics, prometheus: config.observability.backend === 'prometheus' });
+  registerPairRoute(app, {
+    limiter: deps.stores.pairLimiter,
+    pairing: deps.pairing,
+    metrics,
+    trustForwardedHeaders: gateway.trust_forwarded_headers,
+  });
+  registerWebhookRoute(app, {
+    limiter: deps.stores.webhookLimiter,
+    pairing: deps.pairing,
+    verifySecret: createWebhookSecretVerifier(config.channels_config.webhook.secret),
+    idempotency: deps.stores.idempotency,
+    agent,
+    deadlines,
+    metrics,
+    logger,
+    trustForwardedHeaders: gateway.trust_forwarded_headers,
+  });
+
+  await app.ready();
+  return app;
+}
