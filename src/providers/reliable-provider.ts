@@ -1,0 +1,146 @@
+// Wraps the configured providers: retries with backoff, fallback providers, model fallbacks, deadline, metrics (spec §7).
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { abortReason } from './http-client.js';
+import {
+  ProviderError,
+  ProviderHttpError,
+  ProviderNetworkError,
+  ProviderTimeoutError,
+  type ChatRequest,
+  type ChatResult,
+  type Provider,
+} from './provider.js';
+import { redactSecrets } from './redact.js';
+import { MIN_ATTEMPT_MS, isRetryable, planRetry } from './retry.js';
+
+export interface ReliableProviderOptions {
+  /** The primary provider first, then each of `fallback_providers`, in order. */
+  providers: readonly Provider[];
+  /** `[reliability] provider_retries`: retries per provider and model after the first attempt. */
+  maxRetries: number;
+  /** `[reliability] provider_backoff_ms`: first backoff, doubling. */
+  baseBackoffMs: number;
+  /** `[reliability] model_fallbacks`: model → models tried after it, in order. */
+  modelFallbacks: Readonly<Record<string, readonly string[]>>;
+  /** Deadline applied when a request brings none (ms from the call); undefined = only the request's signal. */
+  defaultTimeoutMs?: number;
+  logger: Logger;
+  metrics: Metrics;
+  /** Waits between attempts; injectable so tests can see the delays. Must reject when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+/** setTimeout as a promise that rejects with the signal's reason when it aborts first. */
+export function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal as AbortSignal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+type AttemptOutcome = 'ok' | 'retryable' | 'fatal' | 'timeout' | 'network';
+
+function outcomeOf(err: unknown): AttemptOutcome {
+  if (err instanceof ProviderTimeoutError) return 'timeout';
+  if (err instanceof ProviderNetworkError) return 'network';
+  return isRetryable(err) ? 'retryable' : 'fatal';
+}
+
+function errorText(err: unknown): string {
+  // Provider errors are sanitised when built; anything else (a bug) is sanitised here before it reaches a log.
+  if (err instanceof ProviderError) return err.message;
+  return redactSecrets(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+}
+
+/** The model chain for `model`: itself, then its configured fallbacks, without repeats. */
+export function modelChain(model: string, modelFallbacks: Readonly<Record<string, readonly string[]>>): string[] {
+  return [...new Set([model, ...(modelFallbacks[model] ?? [])])];
+}
+
+export function createReliableProvider(options: ReliableProviderOptions): Provider {
+  const [primary] = options.providers;
+  if (!primary) throw new TypeError('createReliableProvider needs at least one provider');
+  const primaryName = primary.name;
+  const { logger, metrics, maxRetries, baseBackoffMs } = options;
+  const sleep = options.sleep ?? sleepUnlessAborted;
+  const random = options.random ?? Math.random;
+
+  async function chat(request: ChatRequest): Promise<ChatResult> {
+    const { signal } = request;
+    const deadline =
+      request.deadline ?? (options.defaultTimeoutMs !== undefined ? Date.now() + options.defaultTimeoutMs : undefined);
+    metrics.llmRequests.inc({ provider: primaryName, model: request.model });
+    let lastError: unknown;
+    let attempts = 0;
+
+    // Models outer, providers inner (as the reference's ReliableProvider): the asked-for model is tried on every
+    // provider before a fallback model is.
+    for (const model of modelChain(request.model, options.modelFallbacks)) {
+      for (const provider of options.providers) {
+        for (let retriesDone = 0; ; retriesDone++) {
+          if (signal?.aborted) throw abortReason(signal);
+          if (deadline !== undefined && deadline - Date.now() < MIN_ATTEMPT_MS) {
+            throw new ProviderTimeoutError(
+              `request deadline reached after ${attempts} LLM attempt(s)${lastError ? `; last error: ${errorText(lastError)}` : ''}`,
+              provider.name,
+              { cause: lastError },
+            );
+          }
+          attempts++;
+          try {
+            const result = await provider.chat({ ...request, model, deadline });
+            metrics.providerAttempts.inc({ provider: provider.name, model, outcome: 'ok' });
+            const { usage } = result;
+            if (usage?.inputTokens !== undefined) {
+              metrics.llmTokens.inc({ provider: provider.name, model, kind: 'input' }, usage.inputTokens);
+            }
+            if (usage?.outputTokens !== undefined) {
+              metrics.llmTokens.inc({ provider: provider.name, model, kind: 'output' }, usage.outputTokens);
+            }
+            return result;
+          } catch (err) {
+            // The caller gave up (request timeout, client gone): stop at once, no retry, no fallback.
+            if (signal?.aborted) {
+              metrics.providerAttempts.inc({ provider: provider.name, model, outcome: 'timeout' });
+              throw abortReason(signal);
+            }
+            metrics.providerAttempts.inc({ provider: provider.name, model, outcome: outcomeOf(err) });
+            lastError = err;
+            const decision = planRetry({ error: err, retriesDone, maxRetries, baseBackoffMs, nowMs: Date.now(), deadlineMs: deadline, random });
+            logger.warn(
+              {
+                provider: provider.name,
+                model,
+                attempt: retriesDone + 1,
+                status: err instanceof ProviderHttpError ? err.status : undefined,
+                vendorCode: err instanceof ProviderHttpError ? err.vendorCode : undefined,
+                ...(decision.retry ? { retryInMs: decision.delayMs } : { next: decision.reason }),
+                error: errorText(err),
+              },
+              'LLM attempt failed',
+            );
+            if (!decision.retry) break;
+            await sleep(decision.delayMs, signal);
+          }
+        }
+      }
+    }
+    throw lastError instanceof Error ? lastError : new ProviderError('LLM request failed', primaryName, { cause: lastError });
+  }
+
+  async function close(): Promise<void> {
+    await Promise.all(options.providers.map((p) => p.close()));
+  }
+
+  return { name: primaryName, chat, close };
+}
