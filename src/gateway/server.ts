@@ -1,6 +1,6 @@
 // createGateway(deps): the fastify instance with hooks, routes and error handler. Builds, never listens.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAgent } from '../agent/agent.js';
 import type { Config } from '../config/schema.js';
 import type { MemoryBackend } from '../memory/memory-backend.js';
@@ -45,7 +45,8 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
 
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Our onResponse hook logs each request by route (never the raw URL: its query may hold a verify token).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -1,0 +1,10 @@
+// The commander program behind the `clawgate` bin: one file per command in src/cli/commands/.
+import { Command } from 'commander';
+import { registerGatewayCommand } from './commands/gateway.js';
+
+export function createProgram(): Command {
+  const program = new Command();
+  program.name('clawgate').description('HTTP gateway of a personal AI agent').showHelpAfterError();
+  registerGatewayCommand(program);
+  return program;
+}

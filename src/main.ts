@@ -1,0 +1,187 @@
+// Entry: loadConfig → build dependencies → createGateway → listen → banner; close() drains and releases everything.
+import type { FastifyInstance } from 'fastify';
+import { savePairedTokens } from './config/save-paired-tokens.js';
+import { loadConfig, type LoadConfigOptions } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { renderBanner } from './gateway/banner.js';
+import { isLoopbackHost } from './gateway/client-ip.js';
+import { createGateway, type GatewayDeps } from './gateway/server.js';
+import { createMemory } from './memory/create-memory.js';
+import { HealthRegistry, startHealthMonitor } from './observability/health.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createProvider } from './providers/create-provider.js';
+import type { Provider } from './providers/provider.js';
+import { PairingService } from './security/pairing.js';
+import { createStores } from './state/create-stores.js';
+
+/** How often /health and /ready re-probe the state store and memory. */
+const HEALTH_PROBE_INTERVAL_MS = 2_000;
+
+/** Raised before listening when the host is public and nothing opted in (spec §1). */
+export class PublicBindError extends Error {
+  override name = 'PublicBindError';
+  constructor(readonly host: string) {
+    super(
+      `refusing to bind to public address ${host}: set [gateway] allow_public_bind = true ` +
+        `(or ZEROCLAW_ALLOW_PUBLIC_BIND=1), configure a [tunnel] provider, or bind to 127.0.0.1`,
+    );
+  }
+}
+
+export function assertBindAllowed(config: Config): void {
+  const { host, allow_public_bind } = config.gateway;
+  if (isLoopbackHost(host) || allow_public_bind || config.tunnel.provider !== 'none') return;
+  throw new PublicBindError(host);
+}
+
+export interface BuildOptions {
+  logger: Logger;
+  metrics?: Metrics;
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the provider built from config (tests of the gateway's own behaviour). */
+  provider?: Provider;
+  /** Clock of the state stores (tests move time instead of sleeping). */
+  now?: () => number;
+}
+
+export interface BuiltGateway {
+  app: FastifyInstance;
+  deps: GatewayDeps;
+  /** The one-time pairing code issued at startup, for the banner; null when none. */
+  pairingCode: string | null;
+  /** Stops timers and closes the server, stores, memory and provider. */
+  close(): Promise<void>;
+}
+
+/** Builds every dependency from `config` and the gateway on top of them. Never listens. */
+export async function buildGateway(config: Config, options: BuildOptions): Promise<BuiltGateway> {
+  const { logger } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const health = new HealthRegistry();
+  health.set('gateway', 'starting');
+  const opened: Array<{ close(): Promise<void> }> = [];
+  try {
+    const provider = options.provider ?? createProvider(config, { logger, metrics, env: options.env ?? process.env });
+    opened.push(provider);
+    const stores = await createStores(config, { logger, ...(options.now ? { now: options.now } : {}) });
+    opened.push(stores);
+    const memory = await createMemory(config, { logger, metrics });
+    opened.push(memory);
+
+    const pairing = new PairingService({
+      pairing: stores.pairing,
+      tokens: stores.tokens,
+      persist: (change) => savePairedTokens(config.configPath, change),
+      requirePairing: config.gateway.require_pairing,
+      logger,
+      onPairedChange: (paired) => health.setPaired(paired),
+    });
+    const pairingCode = await pairing.issueInitialCode();
+
+    const heartbeat = startHeartbeat(metrics, health, config.observability.heartbeat_interval_secs * 1000);
+    const monitor = startHealthMonitor(
+      health,
+      { memory: () => memory.health(), state: () => stores.health() },
+      HEALTH_PROBE_INTERVAL_MS,
+    );
+    await monitor.runOnce();
+    health.set('channels', 'ok');
+
+    const deps: GatewayDeps = { config, logger, metrics, health, stores, memory, provider, pairing };
+    const app = await createGateway(deps);
+    health.set('gateway', 'ok');
+
+    const close = async (): Promise<void> => {
+      clearInterval(heartbeat);
+      monitor.stop();
+      await app.close();
+      await closeAll(opened, logger);
+    };
+    return { app, deps, pairingCode, close };
+  } catch (err) {
+    await closeAll(opened, logger);
+    throw err;
+  }
+}
+
+function startHeartbeat(metrics: Metrics, health: HealthRegistry, intervalMs: number): NodeJS.Timeout {
+  const tick = () => {
+    metrics.heartbeatTicks.inc();
+    health.set('scheduler', 'ok');
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return timer;
+}
+
+async function closeAll(resources: Array<{ close(): Promise<void> }>, logger: Logger): Promise<void> {
+  for (const resource of resources.reverse()) {
+    try {
+      await resource.close();
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'error while closing');
+    }
+  }
+}
+
+export interface RunOptions extends LoadConfigOptions {
+  /** Where the banner goes (default stdout). */
+  print?: (text: string) => void;
+  logger?: Logger;
+}
+
+export interface RunningGateway extends BuiltGateway {
+  config: Config;
+  /** http://HOST:PORT with the port actually bound. */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish within shutdown_grace_secs, then closes everything. */
+  shutdown(): Promise<void>;
+}
+
+/** What `clawgate gateway` runs: load, check, build, listen, print the banner. */
+export async function runGateway(options: RunOptions = {}): Promise<RunningGateway> {
+  const { config, warnings, created } = await loadConfig({ ...options, createIfMissing: true });
+  const logger = options.logger ?? createLogger({ level: config.observability.log_level });
+  for (const warning of warnings) logger.warn(warning);
+  if (created) logger.info({ path: config.configPath }, 'wrote a default config file');
+  assertBindAllowed(config);
+
+  const built = await buildGateway(config, { logger, ...(options.env ? { env: options.env } : {}) });
+  let port: number;
+  try {
+    await built.app.listen({ host: config.gateway.host, port: config.gateway.port });
+    const address = built.app.server.address();
+    port = typeof address === 'object' && address !== null ? address.port : config.gateway.port;
+  } catch (err) {
+    await built.close();
+    throw err;
+  }
+  const url = `http://${formatHost(config.gateway.host)}:${port}`;
+  const print = options.print ?? ((text: string) => process.stdout.write(text));
+  print(
+    renderBanner({
+      url,
+      pairingCode: built.pairingCode,
+      requirePairing: config.gateway.require_pairing,
+      prometheus: config.observability.backend === 'prometheus',
+    }),
+  );
+
+  const graceMs = config.gateway.shutdown_grace_secs * 1000;
+  const shutdown = async (): Promise<void> => {
+    const force = setTimeout(() => built.app.server.closeAllConnections(), graceMs);
+    force.unref();
+    try {
+      await built.close();
+    } finally {
+      clearTimeout(force);
+    }
+  };
+  return { ...built, config, url, shutdown };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
