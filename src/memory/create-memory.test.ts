@@ -1,11 +1,18 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../config/schema.js';
 import { createSilentLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
-import { createMemory } from './create-memory.js';
+import {
+  TEST_DATABASE_URL,
+  dropSchema,
+  isPostgresReachable,
+  uniqueSchemaName,
+} from '../../test/memory/postgres-test-database.js';
+import { createMemory, describePostgresTarget } from './create-memory.js';
 import { MemoryConfigError } from './memory-backend.js';
 
 let dataDir: string;
@@ -81,5 +88,56 @@ describe('createMemory', () => {
     const err = await createMemory(buildConfig({ path: 'a-file/memory.db' }), deps()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MemoryConfigError);
     expect((err as Error).message).toMatch(/cannot open the SQLite memory database .*\[memory\] path/);
+  });
+});
+
+const pgReachable = await isPostgresReachable();
+
+describe('createMemory: markdown and postgres', () => {
+  it('opens markdown in <dataDir>/memory by default', async () => {
+    const memory = await createMemory(buildConfig({ backend: 'markdown' }), deps());
+    expect(memory.name).toBe('markdown');
+    await memory.store('k', 'v', 'core');
+    expect(existsSync(join(dataDir, 'memory', 'core.md'))).toBe(true);
+    await memory.close();
+  });
+
+  it('asks for db_url or DATABASE_URL when postgres has none', async () => {
+    const err = await createMemory(buildConfig({ backend: 'postgres' }), deps()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemoryConfigError);
+    expect((err as Error).message).toMatch(/needs a connection string: set \[memory\] db_url .* DATABASE_URL/);
+  });
+
+  it('reports an unreachable postgres without the password', async () => {
+    const url = 'postgres://clawgate:s3cret-pw@127.0.0.1:1/agent';
+    const err = await createMemory(buildConfig({ backend: 'postgres', db_url: url }), deps()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemoryConfigError);
+    expect((err as Error).message).toMatch(/cannot use PostgreSQL memory at 127\.0\.0\.1:1\/agent: .*ECONNREFUSED/);
+    expect((err as Error).message).not.toContain('s3cret-pw');
+  });
+
+  it('describes a connection string without credentials', () => {
+    expect(describePostgresTarget('postgres://u:p@db.internal/mem')).toBe('db.internal:5432/mem');
+    expect(describePostgresTarget('not a url')).toMatch(/does not parse/);
+  });
+
+  it.skipIf(!pgReachable && process.env.CI !== 'true')('connects to postgres and creates its tables', async () => {
+    const schema = uniqueSchemaName();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    await admin.end();
+    try {
+      const url = `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const d = deps();
+      const memory = await createMemory(buildConfig({ backend: 'postgres', db_url: url }), d);
+      expect(memory.name).toBe('postgres');
+      await memory.store('webhook_msg_1', 'hello postgres', 'conversation');
+      expect((await memory.recall('postgres', 5)).map((e) => e.key)).toEqual(['webhook_msg_1']);
+      expect(await metricValue(d.metrics, { backend: 'postgres', operation: 'store', outcome: 'ok' })).toBe(1);
+      await memory.close();
+    } finally {
+      await dropSchema(schema);
+    }
   });
 });

@@ -6,7 +6,9 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { InstrumentedMemory } from './instrumented-memory.js';
 import { MemoryConfigError, type MemoryBackend } from './memory-backend.js';
+import { MarkdownMemory } from './markdown-memory.js';
 import { NoneMemory } from './none-memory.js';
+import { PostgresMemory } from './postgres-memory.js';
 import { SqliteMemory } from './sqlite-memory.js';
 
 /** Backend names `[memory] backend` accepts. */
@@ -22,12 +24,12 @@ export interface CreateMemoryDeps {
  * for an unknown backend, an unopenable file or folder, or an unreachable PostgreSQL.
  */
 export async function createMemory(config: Config, deps: CreateMemoryDeps): Promise<MemoryBackend> {
-  const backend = await openBackend(config);
+  const backend = await openBackend(config, deps.logger);
   deps.logger.debug({ backend: backend.name }, 'memory backend ready');
   return new InstrumentedMemory(backend, deps);
 }
 
-async function openBackend(config: Config): Promise<MemoryBackend> {
+async function openBackend(config: Config, logger: Logger): Promise<MemoryBackend> {
   const { backend, path } = config.memory;
   switch (backend) {
     case 'sqlite': {
@@ -43,6 +45,37 @@ async function openBackend(config: Config): Promise<MemoryBackend> {
         );
       }
     }
+    case 'markdown': {
+      const dir = path === undefined ? resolve(config.dataDir, 'memory') : resolve(config.dataDir, path);
+      try {
+        return new MarkdownMemory({ dir });
+      } catch (err) {
+        throw new MemoryConfigError(
+          `cannot open the markdown memory folder ${dir}: ${errorMessage(err)}; ` +
+            'check [memory] path (or data_dir) names a writable folder',
+          { cause: err },
+        );
+      }
+    }
+    case 'postgres': {
+      const url = config.memory.db_url;
+      if (url === undefined || url.trim() === '') {
+        throw new MemoryConfigError(
+          `[memory] backend = "postgres" needs a connection string: set [memory] db_url in ${config.configPath} ` +
+            'or the DATABASE_URL environment variable (postgres://user:password@host:5432/database)',
+        );
+      }
+      try {
+        return await PostgresMemory.connect({ connectionString: url, logger });
+      } catch (err) {
+        // The message names host, port and database only: the URL may carry a password.
+        throw new MemoryConfigError(
+          `cannot use PostgreSQL memory at ${describePostgresTarget(url)}: ${errorMessage(err)}; ` +
+            'check [memory] db_url (or DATABASE_URL), that the server is running and the user may create tables',
+          { cause: err },
+        );
+      }
+    }
     case 'none':
       return new NoneMemory();
     default:
@@ -53,6 +86,20 @@ async function openBackend(config: Config): Promise<MemoryBackend> {
   }
 }
 
+/** `host:port/database` of a connection string, without user or password. */
+export function describePostgresTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}/${decodeURIComponent(parsed.pathname.slice(1))}`;
+  } catch {
+    return 'the configured database (db_url does not parse as a URL)';
+  }
+}
+
 function errorMessage(err: unknown): string {
+  // AggregateError (every address refused) carries no message of its own.
+  if (err instanceof AggregateError && err.message === '') {
+    return err.errors.map((e) => errorMessage(e)).join('; ') || 'connection failed';
+  }
   return err instanceof Error ? err.message : String(err);
 }
