@@ -1,5 +1,6 @@
 // Entry: loadConfig → build dependencies → createGateway → listen → banner; close() drains and releases everything.
 import type { FastifyInstance } from 'fastify';
+import { createAgent } from './agent/agent.js';
 import { savePairedTokens } from './config/save-paired-tokens.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -7,6 +8,7 @@ import { renderBanner } from './gateway/banner.js';
 import { isLoopbackHost } from './gateway/client-ip.js';
 import { createGateway, type GatewayDeps } from './gateway/server.js';
 import { createMemory } from './memory/create-memory.js';
+import type { MemoryBackend } from './memory/memory-backend.js';
 import { HealthRegistry, startHealthMonitor } from './observability/health.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -48,6 +50,8 @@ export interface BuildOptions {
 export interface BuiltGateway {
   app: FastifyInstance;
   deps: GatewayDeps;
+  memory: MemoryBackend;
+  provider: Provider;
   /** The one-time pairing code issued at startup, for the banner; null when none. */
   pairingCode: string | null;
   /** Stops timers and closes the server, stores, memory and provider. */
@@ -88,7 +92,16 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     await monitor.runOnce();
     health.set('channels', 'ok');
 
-    const deps: GatewayDeps = { config, logger, metrics, health, stores, memory, provider, pairing };
+    const agent = createAgent({
+      provider,
+      memory,
+      metrics,
+      logger,
+      model: config.default_model,
+      temperature: config.default_temperature,
+      autoSave: config.memory.auto_save,
+    });
+    const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent };
     const app = await createGateway(deps);
     health.set('gateway', 'ok');
 
@@ -98,7 +111,7 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
       await app.close();
       await closeAll(opened, logger);
     };
-    return { app, deps, pairingCode, close };
+    return { app, deps, memory, provider, pairingCode, close };
   } catch (err) {
     await closeAll(opened, logger);
     throw err;

@@ -1,13 +1,11 @@
 // createGateway(deps): the fastify instance with hooks, routes and error handler. Builds, never listens.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createAgent } from '../agent/agent.js';
+import type { Agent } from '../agent/agent.js';
 import type { Config } from '../config/schema.js';
-import type { MemoryBackend } from '../memory/memory-backend.js';
 import type { HealthRegistry } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Provider } from '../providers/provider.js';
 import type { PairingService } from '../security/pairing.js';
 import { createWebhookSecretVerifier } from '../security/signatures.js';
 import type { Stores } from '../state/create-stores.js';
@@ -33,9 +31,9 @@ export interface GatewayDeps {
   metrics: Metrics;
   health: HealthRegistry;
   stores: Stores;
-  memory: MemoryBackend;
-  provider: Provider;
   pairing: PairingService;
+  /** The agent turn (memory + LLM) shared by /webhook and the WhatsApp worker. */
+  agent: Agent;
 }
 
 export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -89,16 +87,6 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   });
   installErrorHandling(app, { logger, routes });
 
-  const agent = createAgent({
-    provider: deps.provider,
-    memory: deps.memory,
-    metrics,
-    logger,
-    model: config.default_model,
-    temperature: config.default_temperature,
-    autoSave: config.memory.auto_save,
-  });
-
   registerHealthRoutes(app, { health: deps.health });
   registerMetricsRoute(app, { metrics, prometheus: config.observability.backend === 'prometheus' });
   registerPairRoute(app, {
@@ -112,7 +100,7 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     pairing: deps.pairing,
     verifySecret: createWebhookSecretVerifier(config.channels_config.webhook.secret),
     idempotency: deps.stores.idempotency,
-    agent,
+    agent: deps.agent,
     deadlines,
     metrics,
     logger,

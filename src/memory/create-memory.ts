@@ -29,11 +29,32 @@ export async function createMemory(config: Config, deps: CreateMemoryDeps): Prom
   return new InstrumentedMemory(backend, deps);
 }
 
+/**
+ * Where the configured backend keeps its entries, for people: the SQLite file, the markdown
+ * folder, PostgreSQL's `host:port/database` (never the credentials), or null.
+ */
+export function describeMemoryLocation(config: Config): string | null {
+  const { backend, path, db_url: url } = config.memory;
+  if (backend === 'sqlite') return sqliteFile(config, path);
+  if (backend === 'markdown') return markdownDir(config, path);
+  if (backend === 'postgres') return url === undefined ? null : describePostgresTarget(url);
+  return null;
+}
+
+// A relative [memory] path is read from the data folder, like every file the gateway writes.
+function sqliteFile(config: Config, path: string | undefined): string {
+  return resolve(config.dataDir, path ?? 'memory.db');
+}
+
+function markdownDir(config: Config, path: string | undefined): string {
+  return resolve(config.dataDir, path ?? 'memory');
+}
+
 async function openBackend(config: Config, logger: Logger): Promise<MemoryBackend> {
   const { backend, path } = config.memory;
   switch (backend) {
     case 'sqlite': {
-      const file = path === undefined ? resolve(config.dataDir, 'memory.db') : resolve(config.dataDir, path);
+      const file = sqliteFile(config, path);
       try {
         mkdirSync(dirname(file), { recursive: true });
         return new SqliteMemory({ path: file });
@@ -46,7 +67,7 @@ async function openBackend(config: Config, logger: Logger): Promise<MemoryBacken
       }
     }
     case 'markdown': {
-      const dir = path === undefined ? resolve(config.dataDir, 'memory') : resolve(config.dataDir, path);
+      const dir = markdownDir(config, path);
       try {
         return new MarkdownMemory({ dir });
       } catch (err) {

@@ -3,6 +3,9 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { GENERIC_KEY_ENV_VARS, resolveProvider, type CatalogEntry } from './catalog.js';
+import { createAnthropicProvider } from './anthropic.js';
+import { createGeminiProvider } from './gemini.js';
+import { createOllamaProvider } from './ollama.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.js';
 import { ProviderConfigError, type ChatRequest, type ChatResult, type Provider, type ProtocolProviderOptions } from './provider.js';
 import { createReliableProvider } from './reliable-provider.js';
@@ -79,8 +82,12 @@ function buildAdapter(entry: CatalogEntry, options: ProtocolProviderOptions): Pr
   switch (entry.style) {
     case 'openai-compatible':
       return createOpenAiCompatibleProvider(options);
-    default:
-      throw new ProviderConfigError(`provider "${entry.name}" (${entry.style}) is not available yet`, entry.name);
+    case 'anthropic':
+      return createAnthropicProvider(options);
+    case 'ollama':
+      return createOllamaProvider(options);
+    case 'gemini':
+      return createGeminiProvider(options);
   }
 }
 

@@ -1,7 +1,8 @@
 // OpenAI chat-completions wire protocol (OpenRouter, OpenAI, Groq, … LM Studio, custom:): one HTTP attempt per chat().
 import { z } from 'zod';
 import { createHttpClient } from './http-client.js';
-import { ProviderError, ProviderTimeoutError, type ChatRequest, type ChatResult, type Provider, type ProtocolProviderOptions } from './provider.js';
+import { ProviderError, type ChatRequest, type ChatResult, type Provider, type ProtocolProviderOptions } from './provider.js';
+import { attemptTimeoutMs } from './retry.js';
 import { createVendorHttpError, stringField } from './vendor-error.js';
 
 /** The part of a chat.completion we read; `content` may be null (tool calls) or an array of parts (some proxies). */
@@ -21,14 +22,6 @@ const completionSchema = z.object({
 });
 
 type ChatMessage = { role: 'system' | 'user'; content: string };
-
-/** Per-attempt time budget from the request deadline; throws when it has already passed. */
-export function attemptTimeoutMs(provider: string, request: ChatRequest, nowMs = Date.now()): number | undefined {
-  if (request.deadline === undefined) return undefined;
-  const left = request.deadline - nowMs;
-  if (left <= 0) throw new ProviderTimeoutError(`${provider}: request deadline passed before the call`, provider);
-  return left;
-}
 
 export function createOpenAiCompatibleProvider(options: ProtocolProviderOptions): Provider {
   const { name, apiKey } = options;

@@ -107,3 +107,14 @@ export function planRetry(input: RetryInput): RetryDecision {
 export function remainingMs(deadlineMs: number | undefined, nowMs: number): number | undefined {
   return deadlineMs === undefined ? undefined : Math.max(0, deadlineMs - nowMs);
 }
+
+/**
+ * Time budget of one HTTP attempt: what is left before `request.deadline` (undefined = the client's default).
+ * Throws ProviderTimeoutError when the deadline has already passed, so no call starts that cannot finish.
+ */
+export function attemptTimeoutMs(provider: string, request: { deadline?: number }, nowMs = Date.now()): number | undefined {
+  if (request.deadline === undefined) return undefined;
+  const left = request.deadline - nowMs;
+  if (left <= 0) throw new ProviderTimeoutError(`${provider}: request deadline passed before the call`, provider);
+  return left;
+}

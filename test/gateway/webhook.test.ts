@@ -142,7 +142,7 @@ describe('POST /webhook', () => {
   it('does not save when memory.auto_save is false', async () => {
     const gw = await start({ memory: { auto_save: false } });
     expect((await postJson(`${gw.url}/webhook`, { message: 'private' }, bearer(gw.token))).status).toBe(200);
-    expect(await gw.deps.memory.count()).toBe(0);
+    expect(await gw.memory.count()).toBe(0);
   });
 
   it('accepts requests without a token when pairing is disabled, and /pair answers 403', async () => {

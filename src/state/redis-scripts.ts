@@ -1,0 +1,74 @@
+// Reads the .lua files once and defines them as commands on an ioredis client (EVALSHA, EVAL on NOSCRIPT).
+import { readFileSync } from 'node:fs';
+import type { Redis, Result } from 'ioredis';
+
+/** Command name → the script's file (beside this module; the build copies .lua files to dist) and key count. */
+const SCRIPTS = {
+  clawgateSlidingWindow: { file: 'rate-limit/sliding-window.lua', numberOfKeys: 1 },
+  clawgateIdempotencyClaim: { file: 'idempotency/claim.lua', numberOfKeys: 1 },
+  clawgateIdempotencyComplete: { file: 'idempotency/complete.lua', numberOfKeys: 1 },
+  clawgateIdempotencyRelease: { file: 'idempotency/release.lua', numberOfKeys: 1 },
+  clawgateRedeemCode: { file: 'pairing/redeem-code.lua', numberOfKeys: 1 },
+  clawgateRecordFailure: { file: 'pairing/record-failure.lua', numberOfKeys: 1 },
+  clawgateLockoutRemaining: { file: 'pairing/lockout-remaining.lua', numberOfKeys: 1 },
+  clawgateSeedTokens: { file: 'pairing/seed-tokens.lua', numberOfKeys: 2 },
+  clawgateAddToken: { file: 'pairing/add-token.lua', numberOfKeys: 2 },
+  clawgateVerifyToken: { file: 'pairing/verify-token.lua', numberOfKeys: 2 },
+  clawgateRemoveToken: { file: 'pairing/remove-token.lua', numberOfKeys: 3 },
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+
+declare module 'ioredis' {
+  // The typed signatures of the commands defineScripts() adds; the replies are as each .lua header states.
+  interface RedisCommander<Context> {
+    clawgateSlidingWindow(
+      key: string,
+      limit: number,
+      windowMs: number,
+      member: string,
+    ): Result<[allowed: number, count: number, resetMs: number], Context>;
+    clawgateIdempotencyClaim(key: string, inFlightValue: string, leaseMs: number): Result<string | null, Context>;
+    clawgateIdempotencyComplete(
+      key: string,
+      doneValue: string,
+      ttlMs: number,
+      inFlightValue: string,
+    ): Result<number, Context>;
+    clawgateIdempotencyRelease(key: string, inFlightValue: string): Result<number, Context>;
+    clawgateRedeemCode(key: string, codeHash: string): Result<number, Context>;
+    clawgateRecordFailure(
+      key: string,
+      maxFailures: number,
+      lockoutBaseMs: number,
+      lockoutMaxMs: number,
+      keepMs: number,
+    ): Result<number, Context>;
+    clawgateLockoutRemaining(key: string): Result<number, Context>;
+    clawgateSeedTokens(tokensKey: string, revokedKey: string, ...hashes: string[]): Result<number, Context>;
+    clawgateAddToken(tokensKey: string, revokedKey: string, hash: string, createdAt: number): Result<number, Context>;
+    clawgateVerifyToken(tokensKey: string, usesKey: string, hash: string, now: number): Result<number, Context>;
+    clawgateRemoveToken(tokensKey: string, usesKey: string, revokedKey: string, hash: string): Result<number, Context>;
+  }
+}
+
+let sources: ReadonlyMap<ScriptName, string> | undefined;
+
+/** The scripts' text, read on first use (not at import) and kept. */
+function loadSources(): ReadonlyMap<ScriptName, string> {
+  sources ??= new Map(
+    Object.entries(SCRIPTS).map(([name, script]) => [
+      name as ScriptName,
+      readFileSync(new URL(`./${script.file}`, import.meta.url), 'utf8'),
+    ]),
+  );
+  return sources;
+}
+
+/** Defines every clawgate script on `client` (once per client). */
+export function defineScripts(client: Redis): void {
+  const lua = loadSources();
+  for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+    client.defineCommand(name, { numberOfKeys: SCRIPTS[name].numberOfKeys, lua: lua.get(name) ?? '' });
+  }
+}
