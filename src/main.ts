@@ -184,11 +184,16 @@ export async function runGateway(options: RunOptions = {}): Promise<RunningGatew
 
   const graceMs = config.gateway.shutdown_grace_secs * 1000;
   const shutdown = async (): Promise<void> => {
-    const force = setTimeout(() => built.app.server.closeAllConnections(), graceMs);
+    const server = built.app.server;
+    // A keep-alive connection whose last request just finished would otherwise hold close() open until its
+    // idle timeout; past the grace period, in-flight requests are cut.
+    const reapIdle = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();
     try {
       await built.close();
     } finally {
+      clearInterval(reapIdle);
       clearTimeout(force);
     }
   };

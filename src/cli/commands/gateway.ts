@@ -1,6 +1,6 @@
 // `clawgate gateway [--config PATH] [--host HOST] [--port PORT]`: run until SIGINT/SIGTERM, then drain and exit 0.
 import type { Command } from 'commander';
-import { runGateway } from '../../main.js';
+import { runGateway, type RunningGateway } from '../../main.js';
 import { describeStartupError } from '../startup-error.js';
 import { parsePort } from '../options.js';
 
@@ -18,7 +18,17 @@ export function registerGatewayCommand(program: Command): void {
     .option('--host <host>', 'bind address (beats ZEROCLAW_GATEWAY_HOST and the file)')
     .option('-p, --port <port>', 'port, 0 for any free port (beats ZEROCLAW_GATEWAY_PORT and the file)', parsePort)
     .action(async (flags: GatewayFlags) => {
-      let running;
+      // Signals are trapped before startup, so one that arrives while starting still drains and exits 0.
+      let running: RunningGateway | undefined;
+      let stopRequested = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopRequested) return;
+        stopRequested = true;
+        if (running !== undefined) void shutdown(running, signal);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+
       try {
         running = await runGateway({
           ...(flags.config !== undefined ? { configPath: flags.config } : {}),
@@ -31,20 +41,17 @@ export function registerGatewayCommand(program: Command): void {
         process.stderr.write(`clawgate: ${describeStartupError(err)}\n`);
         process.exit(1);
       }
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) return;
-        stopping = true;
-        running.deps.logger.info({ signal }, 'shutting down: draining in-flight requests');
-        running
-          .shutdown()
-          .then(() => process.exit(0))
-          .catch((err: unknown) => {
-            process.stderr.write(`clawgate: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(1);
-          });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      if (stopRequested) await shutdown(running, 'SIGTERM');
     });
+}
+
+async function shutdown(running: RunningGateway, signal: NodeJS.Signals): Promise<void> {
+  running.deps.logger.info({ signal }, 'shutting down: draining in-flight requests');
+  try {
+    await running.shutdown();
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`clawgate: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
 }
