@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { redisCall } from '../redis-client.js';
+import { redisCall } from '../redis-connection.js';
 import type { RedisKeys } from '../redis-keys.js';
 import { StateUnavailableError } from '../state-unavailable-error.js';
 import type { ClaimResult, IdempotencyStore, StoredResponse } from './idempotency-store.js';
 
 export interface RedisIdempotencyStoreOptions {
-  /** A client made by createRedisClient (scripts defined); owned by the caller, not closed here. */
+  /** A client made by connectRedis (scripts defined); owned by the caller, not closed here. */
   redis: Redis;
   keys: RedisKeys;
   /** How long a done record is replayed, from its completion (`idempotency_ttl_secs`). */

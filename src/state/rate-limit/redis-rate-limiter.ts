@@ -1,12 +1,12 @@
 // RedisRateLimiter: the sliding window shared by every instance, one script call per request (spec §3, §9).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { redisCall } from '../redis-client.js';
+import { redisCall } from '../redis-connection.js';
 import type { RedisKeys } from '../redis-keys.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 
 export interface RedisRateLimiterOptions {
-  /** A client made by createRedisClient (scripts defined); owned by the caller, not closed here. */
+  /** A client made by connectRedis (scripts defined); owned by the caller, not closed here. */
   redis: Redis;
   keys: RedisKeys;
   /** Which limiter ("webhook", "pair"): each has its own keys. */

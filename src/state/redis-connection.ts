@@ -1,4 +1,4 @@
-// The ioredis client of the shared state: fails fast instead of buffering, reconnects by itself (spec §9).
+// connectRedis: the ioredis connection of the shared state: fails fast instead of buffering, reconnects by itself (spec §9).
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import { defineScripts } from './redis-scripts.js';
@@ -21,11 +21,22 @@ export interface RedisClientOptions {
   commandTimeoutMs?: number;
 }
 
+/** A connected client and what its owner does with it. */
+export interface RedisConnection {
+  /** The client, with the clawgate scripts defined; pass it to the Redis stores. */
+  readonly client: Redis;
+  /** True when Redis answers a PING now. Never rejects. */
+  ping(): Promise<boolean>;
+  /** Closes the connection (QUIT when connected), without logging it as an outage. */
+  close(): Promise<void>;
+}
+
 /**
  * Connects, waiting at most `startupTimeoutMs` for Redis to answer; rejects with StateUnavailableError
- * naming the server (never its password) when it does not. The client has the clawgate scripts defined.
+ * naming the server (never its password) when it does not. Afterwards the client reconnects by itself and
+ * logs each transition once: lost (error) and back (info).
  */
-export async function createRedisClient(options: RedisClientOptions): Promise<Redis> {
+export async function connectRedis(options: RedisClientOptions): Promise<RedisConnection> {
   const { logger } = options;
   const where = describeRedisUrl(options.url);
   const startupTimeoutMs = options.startupTimeoutMs ?? REDIS_STARTUP_TIMEOUT_MS;
@@ -33,6 +44,7 @@ export async function createRedisClient(options: RedisClientOptions): Promise<Re
     lazyConnect: true,
     // Fail closed, at once: a command while disconnected is an error, not an entry in an unbounded queue.
     enableOfflineQueue: false,
+    // Commands in flight when the connection drops are failed, never re-sent later.
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: Math.min(5_000, startupTimeoutMs),
@@ -40,23 +52,30 @@ export async function createRedisClient(options: RedisClientOptions): Promise<Re
   });
   defineScripts(client);
 
-  // Log transitions only: ioredis reports every failed reconnect, which would flood the log during an outage.
+  // Transitions only: ioredis reports every failed reconnect, which would flood the log during an outage.
+  let closing = false;
   let reachable = false;
+  let wasReady = false;
   let lastError: unknown;
   client.on('error', (err: unknown) => {
     lastError = err;
-    if (reachable) logger.error({ err, redis: where }, 'Redis unreachable: failing closed until it returns');
+  });
+  client.on('close', () => {
+    if (!reachable || closing) return;
     reachable = false;
+    logger.error({ err: lastError, redis: where }, 'Redis unreachable: failing closed until it returns');
   });
   client.on('ready', () => {
-    if (lastError !== undefined) logger.info({ redis: where }, 'Redis reachable again');
-    reachable = true;
     lastError = undefined;
+    if (wasReady) logger.info({ redis: where }, 'Redis reachable again');
+    wasReady = true;
+    reachable = true;
   });
 
   try {
     await waitForReady(client, startupTimeoutMs);
   } catch {
+    closing = true;
     client.disconnect();
     const seconds = Math.round(startupTimeoutMs / 100) / 10;
     throw new StateUnavailableError(
@@ -65,7 +84,14 @@ export async function createRedisClient(options: RedisClientOptions): Promise<Re
       { cause: lastError },
     );
   }
-  return client;
+  return {
+    client,
+    ping: () => pingRedis(client),
+    close: async () => {
+      closing = true;
+      await closeRedisClient(client);
+    },
+  };
 }
 
 /** Runs one Redis operation; any failure becomes StateUnavailableError (cause kept) so callers fail closed. */
@@ -77,8 +103,7 @@ export async function redisCall<T>(what: string, operation: () => Promise<T>): P
   }
 }
 
-/** True when Redis answers a PING now. Never rejects. */
-export async function pingRedis(client: Redis): Promise<boolean> {
+async function pingRedis(client: Redis): Promise<boolean> {
   if (client.status !== 'ready') return false;
   try {
     return (await client.ping()) === 'PONG';
@@ -87,8 +112,7 @@ export async function pingRedis(client: Redis): Promise<boolean> {
   }
 }
 
-/** Closes the connection: QUIT when connected, else stops reconnecting at once. */
-export async function closeRedisClient(client: Redis): Promise<void> {
+async function closeRedisClient(client: Redis): Promise<void> {
   if (client.status === 'end') return;
   if (client.status === 'ready') {
     try {
