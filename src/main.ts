@@ -1,10 +1,12 @@
 // Entry: loadConfig → build dependencies → createGateway → listen → banner; close() drains and releases everything.
+import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createAgent } from './agent/agent.js';
 import { savePairedTokens } from './config/save-paired-tokens.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { renderBanner } from './gateway/banner.js';
+import { removeRuntimeFile, writeRuntimeFile } from './gateway/runtime-file.js';
 import { isLoopbackHost } from './gateway/client-ip.js';
 import { createGateway, type GatewayDeps } from './gateway/server.js';
 import { createMemory } from './memory/create-memory.js';
@@ -14,6 +16,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createProvider } from './providers/create-provider.js';
 import type { Provider } from './providers/provider.js';
+import { ensureAdminKey } from './security/admin-key.js';
 import { PairingService } from './security/pairing.js';
 import { createStores } from './state/create-stores.js';
 
@@ -101,7 +104,9 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
       temperature: config.default_temperature,
       autoSave: config.memory.auto_save,
     });
-    const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent };
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const adminKey = ensureAdminKey(config.dataDir);
+    const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent, adminKey };
     const app = await createGateway(deps);
     health.set('gateway', 'ok');
 
@@ -172,6 +177,7 @@ export async function runGateway(options: RunOptions = {}): Promise<RunningGatew
     throw err;
   }
   const url = `http://${formatHost(config.gateway.host)}:${port}`;
+  writeRuntimeFile(config.dataDir, { url, pid: process.pid });
   const print = options.print ?? ((text: string) => process.stdout.write(text));
   print(
     renderBanner({
@@ -193,6 +199,7 @@ export async function runGateway(options: RunOptions = {}): Promise<RunningGatew
     try {
       await built.close();
     } finally {
+      removeRuntimeFile(config.dataDir, process.pid);
       clearInterval(reapIdle);
       clearTimeout(force);
     }

@@ -24,6 +24,8 @@ export interface AgentTurn {
   memoryKey: string;
   /** Aborts the LLM call (request timeout, client gone). */
   signal?: AbortSignal;
+  /** Epoch ms by which the answer is needed: no provider retry starts that cannot finish by then. */
+  deadline?: number;
 }
 
 export type Agent = ReturnType<typeof createAgent>;
@@ -55,6 +57,7 @@ export function createAgent(options: AgentOptions) {
         model: options.model,
         temperature: options.temperature,
         ...(turn.signal ? { signal: turn.signal } : {}),
+        ...(turn.deadline !== undefined ? { deadline: turn.deadline } : {}),
       });
       metrics.channelMessages.inc({ channel: turn.channel, direction: 'out' });
       return result;

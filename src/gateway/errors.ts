@@ -64,6 +64,13 @@ export const ERRORS = {
   INVALID_JSON_PAYLOAD: { status: 400, error: 'Invalid JSON payload' },
   // spec §9 scale-out
   STATE_UNAVAILABLE: { status: 503, error: 'State store unavailable' },
+  // spec §2 beyond the reference: the operator API
+  ADMIN_FORBIDDEN: {
+    status: 403,
+    error: 'Admin API: only from this machine (loopback), with the key in <data_dir>/admin.key',
+  },
+  TOKEN_NOT_FOUND: { status: 404, error: 'No paired token has that fingerprint' },
+  TOKEN_AMBIGUOUS: { status: 409, error: 'Several tokens start with that fingerprint: give more characters' },
   // spec §6 readiness
   NOT_READY: { status: 503, error: 'Not ready: a required dependency is unavailable (see GET /health)' },
 } as const satisfies Record<string, ErrorRow>;

@@ -5,6 +5,8 @@ import { renderError } from './errors.js';
 interface Deadline {
   controller: AbortController;
   timer: NodeJS.Timeout;
+  /** Epoch ms at which the 408 goes out. */
+  at: number;
 }
 
 export interface RequestDeadlines {
@@ -14,6 +16,8 @@ export interface RequestDeadlines {
   finish(request: FastifyRequest): void;
   /** Aborted when the deadline passes or the client disconnects first. */
   signalFor(request: FastifyRequest): AbortSignal | undefined;
+  /** Epoch ms of the deadline, so retries are budgeted against it (spec §7). */
+  deadlineFor(request: FastifyRequest): number | undefined;
 }
 
 export function createRequestDeadlines(timeoutMs: number): RequestDeadlines {
@@ -29,7 +33,7 @@ export function createRequestDeadlines(timeoutMs: number): RequestDeadlines {
         }
         controller.abort(new Error('request timed out'));
       }, timeoutMs);
-      deadlines.set(request, { controller, timer });
+      deadlines.set(request, { controller, timer, at: Date.now() + timeoutMs });
       // A client that goes away before its answer does not need the LLM call either.
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
@@ -43,6 +47,9 @@ export function createRequestDeadlines(timeoutMs: number): RequestDeadlines {
     },
     signalFor(request) {
       return deadlines.get(request)?.controller.signal;
+    },
+    deadlineFor(request) {
+      return deadlines.get(request)?.at;
     },
   };
 }

@@ -11,6 +11,7 @@ import { createWebhookSecretVerifier } from '../security/signatures.js';
 import type { Stores } from '../state/create-stores.js';
 import { installErrorHandling, type RouteTable } from './error-handler.js';
 import { createRequestDeadlines } from './request-deadline.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPairRoute } from './routes/pair.js';
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   pairing: PairingService;
   /** The agent turn (memory + LLM) shared by /webhook and the WhatsApp worker. */
   agent: Agent;
+  /** Enables the loopback operator API (new code, list/revoke tokens) guarded by this key. */
+  adminKey?: string;
 }
 
 export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -106,6 +109,10 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     logger,
     trustForwardedHeaders: gateway.trust_forwarded_headers,
   });
+
+  if (deps.adminKey !== undefined) {
+    registerAdminRoutes(app, { pairing: deps.pairing, tokens: deps.stores.tokens, adminKey: deps.adminKey });
+  }
 
   await app.ready();
   return app;

@@ -85,6 +85,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
 
     // 6 + 7. Memory auto-save, then the LLM.
     const signal = deps.deadlines.signalFor(request);
+    const deadline = deps.deadlines.deadlineFor(request);
     let body: { response: string; model: string };
     try {
       const result = await agent.respond({
@@ -92,6 +93,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
         channel: 'webhook',
         memoryKey: `webhook_msg_${randomUUID()}`,
         ...(signal ? { signal } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
       });
       body = { response: result.text, model: result.model };
     } catch (err) {
