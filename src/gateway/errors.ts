@@ -18,7 +18,6 @@ export const ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, error: 'Method not allowed' },
   PAYLOAD_TOO_LARGE: { status: 413, error: 'Payload too large: the limit is 65536 bytes' },
   REQUEST_TIMEOUT: { status: 408, error: null },
-  HEADERS_TOO_LARGE: { status: 431, error: 'Request header fields too large' },
   BAD_REQUEST: { status: 400, error: 'Bad request' },
   INTERNAL: { status: 500, error: 'Internal server error' },
   // spec §2 pairing
