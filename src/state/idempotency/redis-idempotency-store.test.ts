@@ -30,11 +30,11 @@ describe.skipIf(!canStartRedisServer())('RedisIdempotencyStore', () => {
   });
 
   registerIdempotencyStoreContract('RedisIdempotencyStore', () => ({
-    ttlMs: 600,
-    inFlightTtlMs: 400,
+    ttlMs: 1_000,
+    inFlightTtlMs: 500,
     marginMs: 150,
     create: async () =>
-      new RedisIdempotencyStore({ redis, keys: createRedisKeys(`test:${randomUUID()}:`), ttlMs: 600, inFlightTtlMs: 400 }),
+      new RedisIdempotencyStore({ redis, keys: createRedisKeys(`test:${randomUUID()}:`), ttlMs: 1_000, inFlightTtlMs: 500 }),
     advance: (ms) => sleep(ms),
   }));
 
