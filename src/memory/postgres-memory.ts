@@ -4,7 +4,7 @@ import type { QueryConfig, QueryResultRow } from 'pg';
 import type { Logger } from '../observability/logger.js';
 import type { MemoryBackend, MemoryCategory, MemoryEntry } from './memory-backend.js';
 import { runPostgresMigrations } from './migrations/postgres/run-postgres-migrations.js';
-import { escapeLikePattern, parseFallbackText, parseQueryTerms } from './query-terms.js';
+import { FALLBACK_SCAN_ENTRIES, escapeLikePattern, parseFallbackText, parseQueryTerms } from './query-terms.js';
 import { validateStoreArguments } from './validate-store-arguments.js';
 
 const DEFAULT_POOL_SIZE = 10;
@@ -58,14 +58,14 @@ const QUERIES = {
     WHERE search @@ q
     ORDER BY score DESC, updated_at DESC, id DESC
     LIMIT $2`,
-  likeRecall: `SELECT * FROM (
-      SELECT ${COLUMNS}, id,
-        (SELECT count(*) FROM unnest($1::text[]) AS t(p)
-          WHERE content ILIKE '%' || t.p || '%' OR key ILIKE '%' || t.p || '%')::float8
-          / cardinality($1::text[]) AS score
-      FROM clawgate_memories
-    ) AS scored WHERE score > 0
-    ${ORDER_NEWEST.replace('ORDER BY', 'ORDER BY score DESC,')}
+  // Rows are filtered with ILIKE ANY first; only the matches pay for the per-term score.
+  likeRecall: `WITH patterns AS (SELECT array_agg('%' || p || '%') AS a FROM unnest($1::text[]) AS p)
+    SELECT ${COLUMNS},
+      (SELECT count(*) FROM unnest(patterns.a) AS t(p) WHERE content ILIKE t.p OR key ILIKE t.p)::float8
+        / cardinality(patterns.a) AS score
+    FROM (SELECT * FROM clawgate_memories ORDER BY id DESC LIMIT $3) AS recent, patterns
+    WHERE content ILIKE ANY (patterns.a) OR key ILIKE ANY (patterns.a)
+    ORDER BY score DESC, updated_at DESC, id DESC
     LIMIT $2`,
   ping: 'SELECT 1 AS ok',
 } as const;
@@ -125,9 +125,11 @@ export class PostgresMemory implements MemoryBackend {
       const rows = await this.#query('ftsRecall', [tsquery, max]);
       if (rows.length > 0) return rows.map(toEntry);
     }
+    // As in SqliteMemory: substring search over the newest entries when the words found nothing.
     const needles = terms.length > 0 ? terms : [parseFallbackText(query)].filter((t) => t.length > 0);
     if (needles.length === 0) return [];
-    const rows = await this.#query('likeRecall', [needles.map((n) => escapeLikePattern(withoutNul(n))), max]);
+    const patterns = needles.map((n) => escapeLikePattern(withoutNul(n)));
+    const rows = await this.#query('likeRecall', [patterns, max, FALLBACK_SCAN_ENTRIES]);
     return rows.map(toEntry);
   }
 

@@ -4,6 +4,11 @@
 export const MAX_QUERY_TERMS = 32;
 /** Longest word kept; longer runs are cut (no real word is this long). */
 export const MAX_TERM_LENGTH = 64;
+/**
+ * Most recently created entries the substring fallback scans. It runs only when full-text search found nothing,
+ * and a scan is linear: the bound keeps a miss at a few tens of milliseconds however large memory grows.
+ */
+export const FALLBACK_SCAN_ENTRIES = 20_000;
 /** Longest raw text used for the substring fallback. */
 export const MAX_FALLBACK_LENGTH = 256;
 

@@ -3,7 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type { MemoryBackend, MemoryCategory, MemoryEntry } from './memory-backend.js';
 import { runSqliteMigrations } from './migrations/sqlite/run-sqlite-migrations.js';
-import { escapeLikePattern, parseFallbackText, parseQueryTerms } from './query-terms.js';
+import { FALLBACK_SCAN_ENTRIES, escapeLikePattern, parseFallbackText, parseQueryTerms } from './query-terms.js';
 import { validateStoreArguments } from './validate-store-arguments.js';
 
 /** How long a write waits for another process (the CLI) holding the lock before failing. */
@@ -42,7 +42,7 @@ export class SqliteMemory implements MemoryBackend {
   readonly #forget: Statement<[string]>;
   readonly #count: Statement<[], { n: number }>;
   readonly #ftsRecall: Statement<[string, number], RankedRow>;
-  readonly #likeRecall: Statement<[{ needles: string; limit: number }], RankedRow>;
+  readonly #likeRecall: Statement<[{ needles: string; limit: number; scan: number }], RankedRow>;
   readonly #ping: Statement<[], { ok: number }>;
 
   /** Opens (or creates) the database and applies pending migrations; throws when the file cannot be opened. */
@@ -73,12 +73,18 @@ export class SqliteMemory implements MemoryBackend {
       this.#forget = db.prepare('DELETE FROM memories WHERE key = ?');
       this.#count = db.prepare('SELECT count(*) AS n FROM memories');
       // bm25() is lower-is-better; negated so that the score is higher-is-better like every backend.
+      // Ranked inside the FTS table first: only the `limit` winners are joined to their rows,
+      // which matters when common words match most of memory.
       this.#ftsRecall = db.prepare(`
-        SELECT ${COLUMNS}, -bm25(memories_fts, ${BM25_KEY_WEIGHT}, ${BM25_CONTENT_WEIGHT}) AS score
-        FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid
-        WHERE memories_fts MATCH ?
-        ORDER BY score DESC, m.updated_at DESC
-        LIMIT ?`);
+        SELECT ${COLUMNS}, f.score
+        FROM (
+          SELECT rowid, -bm25(memories_fts, ${BM25_KEY_WEIGHT}, ${BM25_CONTENT_WEIGHT}) AS score
+          FROM memories_fts
+          WHERE memories_fts MATCH ?
+          ORDER BY score DESC, rowid DESC
+          LIMIT ?
+        ) f JOIN memories m ON m.id = f.rowid
+        ORDER BY f.score DESC, m.id DESC`);
       // The fallback takes a JSON array of escaped patterns so one prepared statement serves any
       // number of terms; the score is the share of terms found.
       this.#likeRecall = db.prepare(`
@@ -88,7 +94,7 @@ export class SqliteMemory implements MemoryBackend {
               WHERE m.content LIKE '%' || t.value || '%' ESCAPE '\\'
                  OR m.key LIKE '%' || t.value || '%' ESCAPE '\\') * 1.0
               / json_array_length(@needles) AS score
-          FROM memories m
+          FROM (SELECT * FROM memories ORDER BY id DESC LIMIT @scan) m
         ) WHERE score > 0
         ORDER BY score DESC, updated_at DESC, id DESC
         LIMIT @limit`);
@@ -117,10 +123,11 @@ export class SqliteMemory implements MemoryBackend {
       if (rows.length > 0) return rows.map(toEntry);
     }
     // Words FTS5 cannot see (part of a longer token, text in scripts without spaces) or a query
-    // with no words at all (emoji, punctuation): substring search.
+    // with no words at all (emoji, punctuation): substring search over the newest entries.
     const needles = terms.length > 0 ? terms : [parseFallbackText(query)].filter((t) => t.length > 0);
     if (needles.length === 0) return [];
-    return this.#likeRecall.all({ needles: JSON.stringify(needles.map(escapeLikePattern)), limit: max }).map(toEntry);
+    const needlesJson = JSON.stringify(needles.map(escapeLikePattern));
+    return this.#likeRecall.all({ needles: needlesJson, limit: max, scan: FALLBACK_SCAN_ENTRIES }).map(toEntry);
   }
 
   async get(key: string): Promise<MemoryEntry | null> {
