@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Agent } from '../agent/agent.js';
+import type { WhatsAppChannel } from '../channels/whatsapp/create-whatsapp-channel.js';
 import type { Config } from '../config/schema.js';
 import type { HealthRegistry } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
@@ -16,6 +17,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPairRoute } from './routes/pair.js';
 import { registerWebhookRoute } from './routes/webhook.js';
+import { registerWhatsAppRoutes } from './routes/whatsapp.js';
 
 /** spec §1: 64 KiB on every route, announced or streamed. */
 export const MAX_BODY_BYTES = 65_536;
@@ -37,6 +39,8 @@ export interface GatewayDeps {
   agent: Agent;
   /** Enables the loopback operator API (new code, list/revoke tokens) guarded by this key. */
   adminKey?: string;
+  /** The WhatsApp channel when `[channels_config.whatsapp]` is configured; /whatsapp answers 404 without it. */
+  whatsapp?: WhatsAppChannel | null;
 }
 
 export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -109,6 +113,11 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     logger,
     trustForwardedHeaders: gateway.trust_forwarded_headers,
   });
+
+  registerWhatsAppRoutes(app, { channel: deps.whatsapp ?? null, metrics, logger });
+  // The WhatsApp worker starts answering only once the gateway is actually listening.
+  const whatsapp = deps.whatsapp;
+  if (whatsapp) app.addHook('onListen', async () => whatsapp.start());
 
   if (deps.adminKey !== undefined) {
     registerAdminRoutes(app, { pairing: deps.pairing, tokens: deps.stores.tokens, adminKey: deps.adminKey });
