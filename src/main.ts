@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createAgent } from './agent/agent.js';
+import { createWhatsAppChannel } from './channels/whatsapp/create-whatsapp-channel.js';
 import { savePairedTokens } from './config/save-paired-tokens.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -106,7 +107,10 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     });
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const adminKey = ensureAdminKey(config.dataDir);
-    const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent, adminKey };
+    // Opened last, so closed first: the worker drains while memory and the provider are still there.
+    const whatsapp = await createWhatsAppChannel(config, { agent, metrics, logger, health });
+    if (whatsapp) opened.push({ close: () => whatsapp.close(config.gateway.shutdown_grace_secs * 1000) });
+    const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent, adminKey, whatsapp };
     const app = await createGateway(deps);
     health.set('gateway', 'ok');
 
