@@ -33,14 +33,16 @@ export type Agent = ReturnType<typeof createAgent>;
 export function createAgent(options: AgentOptions) {
   const { provider, memory, metrics, logger } = options;
 
-  /** Stores the message; a memory failure is logged and counted, never fails the turn (spec §3 step 6). */
+  /**
+   * Stores the message; a failure never fails the turn (spec §3 step 6). The memory backend built by
+   * createMemory already counts it in errors_total and memory_operations_total.
+   */
   async function remember(turn: AgentTurn): Promise<void> {
     if (!options.autoSave) return;
     try {
       await memory.store(turn.memoryKey, turn.message, 'conversation');
     } catch (err) {
-      metrics.errors.inc({ component: 'memory' });
-      logger.error({ err: err instanceof Error ? err.message : String(err), key: turn.memoryKey }, 'memory auto-save failed');
+      logger.warn({ err: err instanceof Error ? err.message : String(err), key: turn.memoryKey }, 'memory auto-save failed; answering anyway');
     }
   }
 

@@ -139,6 +139,27 @@ describe('POST /webhook', () => {
     }
   });
 
+  it('answers 200 when memory fails, logging and counting the failure (spec §3 step 6)', async () => {
+    const gw = await start();
+    await gw.memory.close(); // the real SQLite backend now fails every store
+    const answer = await postJson(`${gw.url}/webhook`, { message: 'remember me' }, bearer(gw.token));
+    expect(answer.status).toBe(200);
+    expect(answer.json['response']).toBe('echo: remember me');
+    expect(gw.logs.join('\n')).toContain('memory auto-save failed');
+    expect(await gw.deps.metrics.registry.getSingleMetricAsString('zeroclaw_errors_total')).toContain('component="memory"} 1');
+  });
+
+  it('checks in spec order: secret before body, body before idempotency (a 400 does not take the key)', async () => {
+    const gw = await start({ channels_config: { webhook: { secret: 's3' } } });
+    const headers = { ...bearer(gw.token), 'x-idempotency-key': 'order-1' };
+    const badSecretBadBody = await postJson(`${gw.url}/webhook`, '{broken', { ...headers, 'x-webhook-secret': 'wrong' });
+    expect(badSecretBadBody.json).toEqual(renderError('UNAUTHORIZED_SECRET').body);
+    const badBody = await postJson(`${gw.url}/webhook`, '{broken', { ...headers, 'x-webhook-secret': 's3' });
+    expect(badBody.json).toEqual(renderError('INVALID_JSON_BODY').body);
+    const good = await postJson(`${gw.url}/webhook`, { message: 'now valid' }, { ...headers, 'x-webhook-secret': 's3' });
+    expect(good.json).toEqual({ response: 'echo: now valid', model: 'anthropic/claude-sonnet-4' });
+  });
+
   it('does not save when memory.auto_save is false', async () => {
     const gw = await start({ memory: { auto_save: false } });
     expect((await postJson(`${gw.url}/webhook`, { message: 'private' }, bearer(gw.token))).status).toBe(200);
