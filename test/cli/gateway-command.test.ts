@@ -2,19 +2,14 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoOpenAi, startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { describe, expect, it } from 'vitest';
+import { echoOpenAi } from '../fakes/openai-server.js';
+import { useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson } from '../helpers/http.js';
 import { cleanEnv, runCli, spawnGateway } from '../helpers/gateway-process.js';
 import { makeTempDir } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 function writeConfig(dir: string, text: string): string {
   mkdirSync(dir, { recursive: true });

@@ -1,17 +1,11 @@
 // GET /health, GET /ready and GET /metrics (spec §6), including the counters the routes drive.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { METRICS_DISABLED_HINT, PROMETHEUS_CONTENT_TYPE } from '../../src/gateway/messages.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { llmConfig, TEST_API_KEY, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 let gw: TestGateway;
 afterEach(async () => {
@@ -19,7 +13,7 @@ afterEach(async () => {
 });
 
 const start = async (config: Record<string, unknown> = {}) => {
-  gw = await startGateway({ config: { default_provider: `custom:${llm.baseUrl}`, api_key: 'sk-test', ...config } });
+  gw = await startGateway({ config: { ...llmConfig(llm), ...config } });
 };
 
 describe('GET /health', () => {
@@ -88,6 +82,6 @@ describe('GET /metrics', () => {
     expectLine(/^# TYPE zeroclaw_errors_total counter$/m);
     // No secret ever becomes a label.
     expect(text).not.toContain(token);
-    expect(text).not.toContain('sk-test');
+    expect(text).not.toContain(TEST_API_KEY);
   });
 });

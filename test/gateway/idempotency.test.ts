@@ -1,31 +1,24 @@
 // X-Idempotency-Key on /webhook (spec §4): replay, 409 in flight, release after failure, per-token scope, bad keys.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
 import { DUPLICATE_MESSAGE } from '../../src/gateway/messages.js';
-import { openAiError, startFakeOpenAiServer, echoOpenAi, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { openAiError, echoOpenAi } from '../fakes/openai-server.js';
+import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
 import { pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 let gw: TestGateway;
 let token: string;
 afterEach(async () => {
-  llm.reset();
   await gw.close({ removeDir: true });
 });
 
 async function start(config: Record<string, unknown> = {}): Promise<void> {
   gw = await startGateway({
     config: {
-      default_provider: `custom:${llm.baseUrl}`,
-      api_key: 'sk-test',
+      ...llmConfig(llm),
       reliability: { provider_retries: 0 },
       ...config,
     },

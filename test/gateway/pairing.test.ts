@@ -1,20 +1,14 @@
 // POST /pair end to end (spec §2): code, lockout doubling and isolation, rate limit, persistence, rollback, restart.
 import { readFileSync, renameSync, statSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
 import { PAIRED_MESSAGE } from '../../src/gateway/messages.js';
 import { sha256Hex } from '../../src/security/tokens.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, postJson } from '../helpers/http.js';
 import { startGateway, type StartOptions, type TestGateway } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 const open: TestGateway[] = [];
 afterEach(async () => {
@@ -25,8 +19,7 @@ async function start(options: StartOptions = {}): Promise<TestGateway> {
   const gw = await startGateway({
     ...options,
     config: {
-      default_provider: `custom:${llm.baseUrl}`,
-      api_key: 'sk-test',
+      ...llmConfig(llm),
       ...(options.config ?? {}),
       gateway: { trust_forwarded_headers: true, pair_rate_limit_per_minute: 0, ...((options.config?.['gateway'] as object) ?? {}) },
     },

@@ -1,17 +1,11 @@
 // The /webhook limiter through HTTP (spec §3): first step, headers, per-client keys, forwarded headers only when trusted.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ERRORS, renderError } from '../../src/gateway/errors.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
 import { postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 let gw: TestGateway;
 afterEach(async () => {
@@ -20,7 +14,7 @@ afterEach(async () => {
 
 async function start(gateway: Record<string, unknown>, now?: () => number): Promise<void> {
   gw = await startGateway({
-    config: { default_provider: `custom:${llm.baseUrl}`, api_key: 'sk-test', gateway: { require_pairing: false, ...gateway } },
+    config: { ...llmConfig(llm), gateway: { require_pairing: false, ...gateway } },
     ...(now ? { now } : {}),
   });
 }

@@ -1,31 +1,24 @@
 // Transport rules of spec §1 over real sockets: body limit (announced and chunked), 404/405, 408, slow clients.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
 import { MAX_BODY_BYTES } from '../../src/gateway/server.js';
-import { echoOpenAi, startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { echoOpenAi } from '../fakes/openai-server.js';
+import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, connectRaw, pair, postChunked, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 let gw: TestGateway;
 let token: string;
 afterEach(async () => {
-  llm.reset();
   await gw.close({ removeDir: true });
 });
 
 async function start(gateway: Record<string, unknown> = {}): Promise<void> {
   gw = await startGateway({
     config: {
-      default_provider: `custom:${llm.baseUrl}`,
-      api_key: 'sk-test',
+      ...llmConfig(llm),
       reliability: { provider_retries: 0 },
       gateway,
     },

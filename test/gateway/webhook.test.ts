@@ -1,29 +1,23 @@
 // POST /webhook end to end: the seven steps in spec §3 order, against a real fake OpenAI-compatible server.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
-import { openAiError, startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { openAiError } from '../fakes/openai-server.js';
+import { llmConfig, TEST_API_KEY, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson } from '../helpers/http.js';
 import { startGateway, type RawConfig, type TestGateway } from '../helpers/start-gateway.js';
 
-let llm: FakeOpenAiServer;
-beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
-});
-afterAll(async () => {
-  await llm.close();
-});
+const llm = useFakeLlm();
 
 const open: TestGateway[] = [];
 afterEach(async () => {
-  llm.reset();
   while (open.length > 0) await open.pop()?.close({ removeDir: true });
 });
 
 async function start(config: RawConfig = {}): Promise<TestGateway & { token: string }> {
   const gw = await startGateway({
-    config: { default_provider: `custom:${llm.baseUrl}`, api_key: 'sk-test-abcdefghijklmnop', ...config },
+    config: { ...llmConfig(llm), ...config },
   });
   open.push(gw);
   const token = gw.pairingCode === null ? '' : await pair(gw.url, gw.pairingCode);
@@ -42,7 +36,7 @@ describe('POST /webhook', () => {
     const sent = llm.requests.at(-1)?.body as { model: string; temperature: number };
     expect(sent.model).toBe('test/model-a');
     expect(sent.temperature).toBe(0.3);
-    expect(llm.requests.at(-1)?.headers['authorization']).toBe('Bearer sk-test-abcdefghijklmnop');
+    expect(llm.requests.at(-1)?.headers['authorization']).toBe(`Bearer ${TEST_API_KEY}`);
   });
 
   it('refuses a missing or unknown bearer token with the exact 401', async () => {
@@ -107,13 +101,13 @@ describe('POST /webhook', () => {
 
   it('hides provider failures behind "LLM request failed" and logs a redacted detail', async () => {
     const gw = await start({ reliability: { provider_retries: 0 } });
-    llm.reply(() => openAiError(401, 'Incorrect API key provided: sk-test-abcdefghijklmnop', 'invalid_request_error', 'invalid_api_key'));
+    llm.reply(() => openAiError(401, `Incorrect API key provided: ${TEST_API_KEY}`, 'invalid_request_error', 'invalid_api_key'));
     const answer = await postJson(`${gw.url}/webhook`, { message: 'hi' }, bearer(gw.token));
     expect(answer.status).toBe(500);
     expect(answer.json).toEqual(renderError('LLM_FAILED').body);
-    expect(answer.text).not.toContain('sk-test');
+    expect(answer.text).not.toContain(TEST_API_KEY);
     expect(gw.logs.join('\n')).toContain('LLM request failed');
-    expect(gw.logs.join('\n')).not.toContain('sk-test-abcdefghijklmnop');
+    expect(gw.logs.join('\n')).not.toContain(TEST_API_KEY);
   });
 
   it('auto-saves each message to SQLite under webhook_msg_<uuid-v4>, category conversation', async () => {
