@@ -70,6 +70,7 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
   health.set('gateway', 'starting');
   const opened: Array<{ close(): Promise<void> }> = [];
   try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const provider = options.provider ?? createProvider(config, { logger, metrics, env: options.env ?? process.env });
     opened.push(provider);
     const stores = await createStores(config, { logger, ...(options.now ? { now: options.now } : {}) });
@@ -93,6 +94,12 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
       { memory: () => memory.health(), state: () => stores.health() },
       HEALTH_PROBE_INTERVAL_MS,
     );
+    opened.push({
+      close: async () => {
+        clearInterval(heartbeat);
+        monitor.stop();
+      },
+    });
     await monitor.runOnce();
     health.set('channels', 'ok');
 
@@ -105,7 +112,6 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
       temperature: config.default_temperature,
       autoSave: config.memory.auto_save,
     });
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const adminKey = ensureAdminKey(config.dataDir);
     // Opened last, so closed first: the worker drains while memory and the provider are still there.
     const whatsapp = await createWhatsAppChannel(config, { agent, metrics, logger, health });
@@ -115,8 +121,6 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     health.set('gateway', 'ok');
 
     const close = async (): Promise<void> => {
-      clearInterval(heartbeat);
-      monitor.stop();
       await app.close();
       await closeAll(opened, logger);
     };
