@@ -250,7 +250,7 @@ describe('POST /whatsapp', () => {
   it('splits a reply over 4,096 characters on paragraph boundaries, in order', async () => {
     const paragraphs = Array.from({ length: 5 }, (_, i) => `Paragraph ${i + 1}. ${'word '.repeat(300).trim()}`);
     const long = paragraphs.join('\n\n');
-    llm.reply((req) => ({ body: openAiCompletion('test/model-a', long) }));
+    llm.reply(() => ({ body: openAiCompletion('test/model-a', long) }));
     const gw = await start();
     await gw.deliver(messagesBody(text('tell me a long story')));
     await settled(gw);
