@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 
-/** Command name → the script's file (beside this module; the build copies .lua files to dist) and key count. */
+/**
+ * Command name → the script's file (relative to this module; the build copies .lua files to dist) and key count
+ * (-1: as many as the caller passes first, ioredis's form for a variable number of keys).
+ */
 const SCRIPTS = {
   clawgateSlidingWindow: { file: 'rate-limit/sliding-window.lua', numberOfKeys: 1 },
   clawgateIdempotencyClaim: { file: 'idempotency/claim.lua', numberOfKeys: 1 },
@@ -15,6 +18,9 @@ const SCRIPTS = {
   clawgateAddToken: { file: 'pairing/add-token.lua', numberOfKeys: 2 },
   clawgateVerifyToken: { file: 'pairing/verify-token.lua', numberOfKeys: 2 },
   clawgateRemoveToken: { file: 'pairing/remove-token.lua', numberOfKeys: 3 },
+  clawgateInboxEnqueue: { file: '../channels/whatsapp/inbox-enqueue.lua', numberOfKeys: -1 },
+  clawgateInboxClaim: { file: '../channels/whatsapp/inbox-claim.lua', numberOfKeys: 3 },
+  clawgateInboxReschedule: { file: '../channels/whatsapp/inbox-reschedule.lua', numberOfKeys: 2 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -49,6 +55,25 @@ declare module 'ioredis' {
     clawgateAddToken(tokensKey: string, revokedKey: string, hash: string, createdAt: number): Result<number, Context>;
     clawgateVerifyToken(tokensKey: string, usesKey: string, hash: string, now: number): Result<number, Context>;
     clawgateRemoveToken(tokensKey: string, usesKey: string, revokedKey: string, hash: string): Result<number, Context>;
+    /** Variable keys: `numberOfKeys`, the queue and one seen key per message, then the group, retention and messages. */
+    clawgateInboxEnqueue(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Result<number[], Context>;
+    clawgateInboxClaim(
+      queueKey: string,
+      dueKey: string,
+      progressKey: string,
+      group: string,
+      consumer: string,
+      limit: number,
+      leaseMs: number,
+      orphanIdleMs: number,
+    ): Result<Array<string | number>, Context>;
+    clawgateInboxReschedule(
+      dueKey: string,
+      progressKey: string,
+      entryId: string,
+      delayMs: number,
+      progress: string,
+    ): Result<number, Context>;
   }
 }
 
@@ -69,6 +94,7 @@ function loadSources(): ReadonlyMap<ScriptName, string> {
 export function defineScripts(client: Redis): void {
   const lua = loadSources();
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    client.defineCommand(name, { numberOfKeys: SCRIPTS[name].numberOfKeys, lua: lua.get(name) ?? '' });
+    const { numberOfKeys } = SCRIPTS[name];
+    client.defineCommand(name, { ...(numberOfKeys >= 0 ? { numberOfKeys } : {}), lua: lua.get(name) ?? '' });
   }
 }
