@@ -98,7 +98,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       body = { response: result.text, model: result.model };
     } catch (err) {
       if (key !== undefined) await releaseKey(scope, key);
-      if (reply.sent || deps.deadlines.expireIfDue(request, reply)) return reply; // answered 408
+      if (reply.sent) return reply; // the deadline already answered 408
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'LLM request failed');
       throw new GatewayError('LLM_FAILED', { headers });
     }
