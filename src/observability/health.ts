@@ -97,7 +97,15 @@ export function startHealthMonitor(
       }),
     );
   };
-  const timer = setInterval(() => void runOnce(), intervalMs);
+  // A probe slower than the interval (a database that takes seconds to refuse) must not pile up runs.
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void runOnce().finally(() => {
+      running = false;
+    });
+  }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer), runOnce };
 }
