@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createAgent } from './agent/agent.js';
 import { createWhatsAppChannel } from './channels/whatsapp/create-whatsapp-channel.js';
+import { RedisInbox } from './channels/whatsapp/redis-inbox.js';
 import { savePairedTokens } from './config/save-paired-tokens.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -114,7 +115,10 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     });
     const adminKey = ensureAdminKey(config.dataDir);
     // Opened last, so closed first: the worker drains while memory and the provider are still there.
-    const whatsapp = await createWhatsAppChannel(config, { agent, metrics, logger, health });
+    // Redis mode: every instance shares one inbox (wamid dedupe and work queue, spec §9) on the stores' connection.
+    const inbox =
+      stores.redis === null ? undefined : new RedisInbox({ redis: stores.redis.client, keys: stores.redis.keys, logger });
+    const whatsapp = await createWhatsAppChannel(config, { agent, metrics, logger, health, inbox });
     if (whatsapp) opened.push({ close: () => whatsapp.close(config.gateway.shutdown_grace_secs * 1000) });
     const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent, adminKey, whatsapp };
     const app = await createGateway(deps);

@@ -1,4 +1,5 @@
 // createStores: config.state.backend → the local stores or the Redis stores (spec §9).
+import type { Redis } from 'ioredis';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
@@ -14,7 +15,7 @@ import { LocalRateLimiter } from './rate-limit/local-rate-limiter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { connectRedis } from './redis-connection.js';
-import { createRedisKeys } from './redis-keys.js';
+import { createRedisKeys, type RedisKeys } from './redis-keys.js';
 
 /** Both gateway limiters count per minute (spec §3). */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -34,6 +35,11 @@ export interface Stores {
   idempotency: IdempotencyStore;
   pairing: PairingStore;
   tokens: TokenStore;
+  /**
+   * Redis mode: the shared connection and key builder, for shared state built elsewhere (the WhatsApp inbox);
+   * closed by close(). Null in memory mode.
+   */
+  redis: { client: Redis; keys: RedisKeys } | null;
   /** True when the stores can be used now (always, for memory); for `/ready` and `/health`. Never rejects. */
   health(): Promise<boolean>;
   /** Closes every store and the connection. */
@@ -85,6 +91,7 @@ function createLocalStores(config: Config, deps: StoresDeps): Stores {
   return {
     backend: 'memory',
     ...stores,
+    redis: null,
     health: async () => true,
     close: async () => {
       await Promise.all(Object.values(stores).map((store) => store.close()));
@@ -132,6 +139,7 @@ async function createRedisStores(config: Config, deps: StoresDeps): Promise<Stor
     }),
     pairing: new RedisPairingStore({ redis, keys }),
     tokens,
+    redis: { client: redis, keys },
     health: () => connection.ping(),
     // The stores hold no resources of their own: closing the one connection closes them all.
     close: () => connection.close(),
