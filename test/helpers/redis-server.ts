@@ -1,4 +1,4 @@
-// A private redis-server per suite on a free port (no persistence), with stop/restart for outage tests.
+// A private redis-server per suite on a free port (no persistence unless asked), with stop/restart for outage tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,11 +10,16 @@ const BINARY = 'redis-server';
 const READY_LINE = 'Ready to accept connections';
 const START_TIMEOUT_MS = 10_000;
 
+export interface RedisServerOptions {
+  /** `--appendonly yes` in the server's folder: the data survives stop() / start(), as with a production Redis. */
+  appendOnly?: boolean;
+}
+
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>`: stays the same across stop() / start(). */
   readonly url: string;
   readonly port: number;
-  /** Stops the server (its data is gone: no persistence); clients see an outage. */
+  /** Stops the server (its data is gone, unless `appendOnly`); clients see an outage. */
   stop(): Promise<void>;
   /** Starts it again on the same port after stop(). */
   start(): Promise<void>;
@@ -40,10 +45,10 @@ export function canStartRedisServer(): boolean {
 }
 
 /** For one suite: a server started in beforeAll and closed in afterAll; call the getter inside tests. */
-export function useRedisServer(): () => RedisServer {
+export function useRedisServer(options: RedisServerOptions = {}): () => RedisServer {
   let server: RedisServer | undefined;
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await startRedisServer(options);
   });
   afterAll(async () => {
     await server?.close();
@@ -54,15 +59,16 @@ export function useRedisServer(): () => RedisServer {
   };
 }
 
-/** Starts a private redis-server: `--port <free> --save "" --appendonly no`, in its own temp folder. */
-export async function startRedisServer(): Promise<RedisServer> {
+/** Starts a private redis-server: `--port <free> --save "" --appendonly no` (or yes), in its own temp folder. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const appendOnly = options.appendOnly === true;
   const dir = mkdtempSync(join(tmpdir(), 'clawgate-redis-'));
   let port = await freePort();
   let child: ChildProcess | undefined;
   // The free port can be taken between the probe and the bind; try a few.
   for (let attempt = 1; ; attempt++) {
     try {
-      child = await spawnServer(port, dir);
+      child = await spawnServer(port, dir, appendOnly);
       break;
     } catch (err) {
       if (attempt === 3) {
@@ -88,7 +94,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     stop,
     start: async () => {
       if (child !== undefined) throw new Error('redis-server is already running');
-      child = await spawnServer(port, dir);
+      child = await spawnServer(port, dir, appendOnly);
     },
     close: async () => {
       await stop();
@@ -98,11 +104,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-function spawnServer(port: number, dir: string): Promise<ChildProcess> {
+function spawnServer(port: number, dir: string, appendOnly: boolean): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       BINARY,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', appendOnly ? 'yes' : 'no', '--dir', dir],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
