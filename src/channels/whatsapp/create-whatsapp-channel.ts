@@ -20,6 +20,8 @@ export interface WhatsAppChannel {
   /** The app secret (ZEROCLAW_WHATSAPP_APP_SECRET beats `app_secret`); undefined means every POST is refused. */
   appSecret: string | undefined;
   inbox: WhatsAppInbox;
+  /** Startup warnings (also logged), one sentence each, for the banner: no app secret, empty allowlist, no token. */
+  warnings: string[];
   /** Null when `access_token` or `phone_number_id` is missing: messages are queued but not answered yet. */
   worker: WhatsAppWorker | null;
   /** Starts the worker; the gateway calls it once it listens. */
@@ -51,20 +53,25 @@ export async function createWhatsAppChannel(config: Config, deps: WhatsAppChanne
   if (!isWhatsAppConfigured(section)) return null;
   const { logger, metrics } = deps;
   const appSecret = nonBlank(section.app_secret)?.trim();
+  const warnings: string[] = [];
   if (appSecret === undefined) {
-    logger.warn(
+    warnings.push(
       'WhatsApp: no app secret configured, so every POST /whatsapp is refused with 401; set [channels_config.whatsapp] app_secret or ZEROCLAW_WHATSAPP_APP_SECRET',
     );
   }
   if (section.allowed_numbers.length === 0) {
-    logger.warn('WhatsApp: allowed_numbers is empty, so no sender is answered; list numbers (+<digits>) or "*" for everyone');
+    warnings.push('WhatsApp: allowed_numbers is empty, so no sender is answered; list numbers (+<digits>) or "*" for everyone');
   }
+  const accessToken = nonBlank(section.access_token);
+  const phoneNumberId = nonBlank(section.phone_number_id);
+  if (accessToken === undefined || phoneNumberId === undefined) {
+    warnings.push('WhatsApp: access_token or phone_number_id missing, so messages are queued but not answered until both are set');
+  }
+  for (const warning of warnings) logger.warn(warning);
 
   const inbox = deps.inbox ?? new SqliteInbox({ path: join(config.dataDir, INBOX_FILE_NAME), logger });
   let graph: GraphClient | null = null;
   let worker: WhatsAppWorker | null = null;
-  const accessToken = nonBlank(section.access_token);
-  const phoneNumberId = nonBlank(section.phone_number_id);
   try {
     if (accessToken !== undefined && phoneNumberId !== undefined) {
       graph = createGraphClient({
@@ -85,8 +92,6 @@ export async function createWhatsAppChannel(config: Config, deps: WhatsAppChanne
         llmTimeoutMs: config.gateway.request_timeout_secs * 1000,
         health: deps.health,
       });
-    } else {
-      logger.warn('WhatsApp: access_token or phone_number_id missing, so messages are queued but not answered until both are set');
     }
   } catch (err) {
     await inbox.close();
@@ -98,6 +103,7 @@ export async function createWhatsAppChannel(config: Config, deps: WhatsAppChanne
     verifyToken: section.verify_token,
     appSecret,
     inbox,
+    warnings,
     worker,
     start() {
       worker?.start();
