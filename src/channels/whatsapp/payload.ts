@@ -56,6 +56,17 @@ const webhookSchema = z.object({
   entry: z.array(z.object({ id: z.string().optional(), changes: z.array(z.unknown()).optional() })),
 });
 
+/** Meta's message types (wire-formats §4.3): anything else is counted as `other`, keeping the metric's labels bounded. */
+const KNOWN_MESSAGE_TYPES: ReadonlySet<string> = new Set([
+  'text', 'interactive', 'button', 'image', 'video', 'document', 'audio', 'sticker', 'location', 'reaction',
+  'contacts', 'order', 'system', 'request_welcome', 'unsupported', 'unknown',
+]);
+
+/** The `whatsapp_messages_in_total{type}` label of a message type. */
+export function messageTypeLabel(type: string): string {
+  return KNOWN_MESSAGE_TYPES.has(type) ? type : 'other';
+}
+
 /** One inbound message as delivered, before the route stamps it and queues it. */
 export interface DeliveredMessage {
   wamid: string;

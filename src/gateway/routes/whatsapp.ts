@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { WhatsAppChannel } from '../../channels/whatsapp/create-whatsapp-channel.js';
 import type { InboundMessage } from '../../channels/whatsapp/inbox.js';
-import { parseWhatsAppPayload } from '../../channels/whatsapp/payload.js';
+import { messageTypeLabel, parseWhatsAppPayload } from '../../channels/whatsapp/payload.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { verifyHubSignature } from '../../security/signatures.js';
@@ -87,7 +87,7 @@ export function registerWhatsAppRoutes(app: FastifyInstance, deps: WhatsAppRoute
       }
     }
     for (const message of delivery.messages) {
-      if (!duplicates.has(message.wamid)) metrics.whatsappMessagesIn.inc({ type: message.type });
+      if (!duplicates.has(message.wamid)) metrics.whatsappMessagesIn.inc({ type: messageTypeLabel(message.type) });
     }
     if (delivery.statuses > 0) metrics.whatsappMessagesIn.inc({ type: 'status' }, delivery.statuses);
     return { status: 'ok' };
