@@ -1,0 +1,98 @@
+// Redis stopped under two running gateway processes: they fail closed (503), stay up, and resume by themselves (spec §9).
+// Needs `npm run build` first (the `pretest` script does it): the instances run dist/src/cli/main.js like a user would.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderError } from '../../src/gateway/errors.js';
+import { startFakeGraphServer, type FakeGraphServer } from '../fakes/graph-server.js';
+import { useFakeLlm } from '../helpers/fake-llm.js';
+import { call, pair, postJson, type Answer } from '../helpers/http.js';
+import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
+import { messagesBody, metaJson, sign, text, wamid } from '../whatsapp/meta-payloads.js';
+import { whatsappSection } from '../whatsapp/whatsapp-gateway.js';
+import { clusterConfig, eventually, startCluster, stopCluster, type ClusterInstance } from './gateway-cluster.js';
+
+/** The /health component of the shared state store. */
+const stateOf = (health: Answer): unknown => (health.json['runtime'] as { components: Record<string, unknown> }).components['state'];
+
+describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two gateway processes', () => {
+  // With its data kept across the restart, as a production Redis (appendonly yes) keeps it.
+  const redis = useRedisServer({ appendOnly: true });
+  const llm = useFakeLlm();
+  let graph: FakeGraphServer;
+  let cluster: ClusterInstance[] = [];
+
+  beforeAll(async () => {
+    graph = await startFakeGraphServer();
+    cluster = await startCluster(
+      2,
+      clusterConfig(
+        { redisUrl: redis().url, keyPrefix: `outage:${randomUUID()}:`, llmBaseUrl: llm.baseUrl },
+        { channels_config: { whatsapp: whatsappSection(graph) } },
+      ),
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    await stopCluster(cluster);
+    await graph?.close();
+  });
+
+  const deliver = (instance: ClusterInstance, body: unknown): Promise<Answer> => {
+    const raw = metaJson(body);
+    return call(`${instance.url}/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
+      body: raw,
+    });
+  };
+
+  it('answers 503 on /pair, /webhook and /whatsapp, 503 on /ready, state "error" on /health while down; resumes by itself', async () => {
+    const whatsappDelivery = messagesBody(text('sent during the outage', { id: wamid('outage') }));
+    const newest = cluster[cluster.length - 1] as ClusterInstance;
+    const token = await pair(newest.url, newest.bannerCode);
+    const send = (instance: ClusterInstance, message: string): Promise<Answer> =>
+      postJson(`${instance.url}/webhook`, { message }, { authorization: `Bearer ${token}` });
+    for (const instance of cluster) expect((await send(instance, 'before')).status).toBe(200);
+
+    await redis().stop();
+    const unavailable = renderError('STATE_UNAVAILABLE');
+    const notReady = renderError('NOT_READY');
+    for (const instance of cluster) {
+      // The health monitor re-probes every 2 s.
+      await eventually('/health to show the state store in error', async () => {
+        const health = await call(`${instance.url}/health`);
+        return health.status === 200 && stateOf(health) === 'error';
+      });
+      const ready = await call(`${instance.url}/ready`);
+      expect([ready.status, ready.json]).toEqual([notReady.status, notReady.body]);
+
+      const refusals = await Promise.all([
+        call(`${instance.url}/pair`, { method: 'POST', headers: { 'x-pairing-code': '123456' } }),
+        ...Array.from({ length: 10 }, (_, i) => send(instance, `during ${i}`)),
+        // Not acknowledged, so Meta delivers it again later.
+        deliver(instance, whatsappDelivery),
+      ]);
+      for (const refused of refusals) expect([refused.status, refused.json]).toEqual([unavailable.status, unavailable.body]);
+    }
+    expect(llm.requests.filter((req) => JSON.stringify(req.body).includes('during'))).toEqual([]);
+    for (const instance of cluster) expect(instance.alive()).toBe(true);
+
+    await redis().start();
+    for (const instance of cluster) {
+      await eventually('/ready to answer 200 again', async () => (await call(`${instance.url}/ready`)).status === 200);
+      expect(stateOf(await call(`${instance.url}/health`))).toBe('ok');
+      const answer = await send(instance, 'after');
+      expect([answer.status, answer.json['response']]).toEqual([200, 'echo: after']);
+      // The log names the outage once and the recovery once, whatever the number of failed requests.
+      const lines = instance.process.output().split('\n');
+      expect(lines.filter((line) => line.includes('Redis unreachable'))).toHaveLength(1);
+      expect(lines.filter((line) => line.includes('Redis reachable again'))).toHaveLength(1);
+    }
+
+    // Meta's retry of the refused delivery reaches both instances at once: it is answered once.
+    const retried = await Promise.all(cluster.map((instance) => deliver(instance, whatsappDelivery)));
+    for (const answer of retried) expect([answer.status, answer.json]).toEqual([200, { status: 'ok' }]);
+    await eventually('the WhatsApp reply', async () => graph.sends().length > 0);
+    expect(graph.sends().map((sent) => sent.body)).toEqual(['echo: sent during the outage']);
+  });
+});
