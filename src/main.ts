@@ -197,6 +197,7 @@ export async function runGateway(options: RunOptions = {}): Promise<RunningGatew
       pairingCode: built.pairingCode,
       requirePairing: config.gateway.require_pairing,
       prometheus: config.observability.backend === 'prometheus',
+      warnings: built.deps.whatsapp?.warnings ?? [],
     }),
   );
 

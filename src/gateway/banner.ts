@@ -5,6 +5,8 @@ export interface BannerInput {
   pairingCode: string | null;
   requirePairing: boolean;
   prometheus: boolean;
+  /** Configuration problems the operator should fix (e.g. WhatsApp without an app secret). */
+  warnings?: readonly string[];
 }
 
 export function renderBanner(input: BannerInput): string {
@@ -31,6 +33,9 @@ export function renderBanner(input: BannerInput): string {
       `curl -X POST ${input.url}/pair \\`,
       `     -H "X-Pairing-Code: ${input.pairingCode}"`,
     ]));
+  }
+  if (input.warnings !== undefined && input.warnings.length > 0) {
+    lines.push('', ...input.warnings.map((warning) => `  ! ${warning}`));
   }
   lines.push('', '');
   return lines.join('\n');

@@ -64,6 +64,22 @@ describe('clawgate gateway', () => {
     }
   });
 
+  it('warns in the banner when WhatsApp is configured without an app secret', async () => {
+    const dir = makeTempDir();
+    const configPath = writeConfig(
+      dir,
+      '[channels_config.whatsapp]\naccess_token = "t"\nphone_number_id = "1"\nverify_token = "v"\nallowed_numbers = ["*"]\n',
+    );
+    const gw = await spawnGateway(['gateway', '--config', configPath, '--port', '0'], cleanEnv({ HOME: dir }));
+    try {
+      const banner = gw.output().slice(gw.output().indexOf('listening on'));
+      expect(banner).toMatch(/! WhatsApp: .*app secret/i);
+    } finally {
+      gw.child.kill('SIGTERM');
+      await gw.exited;
+    }
+  });
+
   it('stops with one clear message naming the key, its type and the file for a wrong type', async () => {
     const dir = makeTempDir();
     const configPath = writeConfig(dir, '[gateway]\nport = "three thousand"\nsurprise = 1\n');
