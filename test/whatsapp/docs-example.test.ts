@@ -26,6 +26,17 @@ afterEach(async () => {
   await gw?.close({ removeDir: true });
 });
 
+describe('README WhatsApp section', () => {
+  it('shows the same [channels_config.whatsapp] settings as the tested docs example', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## WhatsApp Business'));
+    const block = /```toml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const settings = block.split('\n').filter((line) => /^[a-z_]+ = /.test(line));
+    expect(settings.length).toBeGreaterThanOrEqual(5);
+    for (const line of settings) expect(exampleConfig).toContain(line);
+  });
+});
+
 describe('docs/whatsapp.md', () => {
   it('has an example config, a verify token, an app secret and a curl body to test', () => {
     expect(exampleConfig).toContain('[channels_config.whatsapp]');
