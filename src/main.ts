@@ -90,9 +90,15 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     const pairingCode = await pairing.issueInitialCode();
 
     const heartbeat = startHeartbeat(metrics, health, config.observability.heartbeat_interval_secs * 1000);
+    const stateCheck = async (): Promise<boolean> => {
+      if (!(await stores.health())) return false;
+      // With Redis another instance may pair the first token or revoke the last: keep /health's `paired` current.
+      if (config.gateway.require_pairing) health.setPaired((await stores.tokens.count()) > 0);
+      return true;
+    };
     const monitor = startHealthMonitor(
       health,
-      { memory: () => memory.health(), state: () => stores.health() },
+      { memory: () => memory.health(), state: stateCheck },
       HEALTH_PROBE_INTERVAL_MS,
     );
     opened.push({

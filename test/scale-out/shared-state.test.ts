@@ -90,6 +90,10 @@ describe.skipIf(!canStartRedisServer())('three gateway processes sharing one Red
     const token = String(winners[0]?.json['token']);
     expect(token).toMatch(/^zc_[0-9a-f]{64}$/);
     for (let i = 0; i < cluster.length; i++) expect((await webhook(i, token, 'hi')).status).toBe(200);
+    // Instances that did not pair it learn of it too, at their next health probe (every 2 s).
+    for (const instance of cluster) {
+      await eventually('/health to say paired', async () => (await call(`${instance.url}/health`)).json['paired'] === true);
+    }
     const listed = await at(2).admin('GET', '/admin/tokens');
     expect(listed.json['tokens']).toEqual([expect.objectContaining({ fingerprint: tokenFingerprint(sha256Hex(token)) })]);
   });
