@@ -1,13 +1,19 @@
 // Redis stopped under two running gateway processes: they fail closed (503), stay up, and resume by themselves (spec §9).
 // Needs `npm run build` first (the `pretest` script does it): the instances run dist/src/cli/main.js like a user would.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { stringify } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
 import { startFakeGraphServer, type FakeGraphServer } from '../fakes/graph-server.js';
 import { useFakeLlm } from '../helpers/fake-llm.js';
+import { cleanEnv, runCli } from '../helpers/gateway-process.js';
 import { call, pair, postJson, type Answer } from '../helpers/http.js';
 import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
 import { messagesBody, metaJson, sign, text, wamid } from '../whatsapp/meta-payloads.js';
+import { makeTempDir } from '../helpers/start-gateway.js';
 import { whatsappSection } from '../whatsapp/whatsapp-gateway.js';
 import { clusterConfig, eventually, startCluster, stopCluster, type ClusterInstance } from './gateway-cluster.js';
 
@@ -95,4 +101,31 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
     await eventually('the WhatsApp reply', async () => graph.sends().length > 0);
     expect(graph.sends().map((sent) => sent.body)).toEqual(['echo: sent during the outage']);
   });
+
+  it('an instance started while Redis is unreachable exits 1 after the bounded wait, naming host:port, never the password', async () => {
+    const port = await closedPort();
+    const dir = makeTempDir();
+    const configPath = join(dir, 'config.toml');
+    const config = clusterConfig({ redisUrl: `redis://:s3cret-pw@127.0.0.1:${port}`, keyPrefix: 'unused:', llmBaseUrl: llm.baseUrl });
+    writeFileSync(configPath, stringify(config), { mode: 0o600 });
+    // runCli gives up after 15 s: the startup wait (10 s) is bounded below that.
+    const result = await runCli(['gateway', '--config', configPath, '--port', '0'], cleanEnv({ HOME: dir }));
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`Redis at 127.0.0.1:${port} is unreachable`);
+    expect(result.output).not.toContain('s3cret-pw');
+    expect(result.output).not.toContain('listening on');
+  }, 20_000);
 });
+
+/** A port nothing listens on (bound once by the OS, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
