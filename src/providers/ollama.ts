@@ -1,9 +1,8 @@
 // Ollama native `/api/chat` wire protocol with `stream:false` (`ollama`): one HTTP attempt per chat().
 import { z } from 'zod';
-import { createHttpClient } from './http-client.js';
-import { ProviderError, type ChatRequest, type ChatResult, type Provider, type ProtocolProviderOptions } from './provider.js';
-import { attemptTimeoutMs } from './retry.js';
-import { createVendorHttpError, stringField } from './vendor-error.js';
+import type { Provider, ProtocolProviderOptions } from './provider.js';
+import { stringField } from './vendor-error.js';
+import { createWireProtocolProvider } from './wire-protocol-provider.js';
 
 const chatSchema = z.object({
   message: z.object({ content: z.string() }),
@@ -12,46 +11,27 @@ const chatSchema = z.object({
 });
 
 export function createOllamaProvider(options: ProtocolProviderOptions): Provider {
-  const { name, apiKey } = options;
-  const http = createHttpClient({
-    baseUrl: options.baseUrl,
-    provider: name,
-    connectTimeoutMs: options.connectTimeoutMs,
-    timeoutMs: options.timeoutMs,
+  return createWireProtocolProvider(options, {
+    // Local Ollama ignores auth; hosted Ollama (ollama.com) wants a bearer key.
+    credentialHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+    buildRequest(request) {
+      const messages: { role: 'system' | 'user'; content: string }[] = [];
+      if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
+      messages.push({ role: 'user', content: request.message });
+      // stream defaults to true (NDJSON chunks); false gets one JSON object.
+      return {
+        path: '/api/chat',
+        body: { model: request.model, messages, stream: false, options: { temperature: request.temperature } },
+      };
+    },
+    // {"error":"model \"llama3\" not found, try pulling it first"}
+    readErrorBody: (body) => ({ message: stringField(body, 'error') }),
+    answerSchema: chatSchema,
+    answerName: 'an /api/chat body',
+    readAnswer(answer) {
+      const { prompt_eval_count: inputTokens, eval_count: outputTokens } = answer;
+      const reported = inputTokens !== undefined || outputTokens !== undefined;
+      return { text: answer.message.content, usage: reported ? { inputTokens, outputTokens } : undefined };
+    },
   });
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  // Local Ollama ignores auth; hosted Ollama (ollama.com) wants a bearer key.
-  if (apiKey !== undefined && apiKey !== '') headers.authorization = `Bearer ${apiKey}`;
-  const secrets = [apiKey];
-
-  async function chat(request: ChatRequest): Promise<ChatResult> {
-    const messages: { role: 'system' | 'user'; content: string }[] = [];
-    if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
-    messages.push({ role: 'user', content: request.message });
-    // stream defaults to true (NDJSON chunks); false gets one JSON object.
-    const response = await http.postJson(
-      '/api/chat',
-      { model: request.model, messages, stream: false, options: { temperature: request.temperature } },
-      { headers, signal: request.signal, timeoutMs: attemptTimeoutMs(name, request) },
-    );
-
-    if (response.status < 200 || response.status >= 300) {
-      // {"error":"model \"llama3\" not found, try pulling it first"}
-      throw createVendorHttpError(name, response, { message: stringField(response.body, 'error') }, secrets);
-    }
-
-    const parsed = chatSchema.safeParse(response.body);
-    if (!parsed.success) {
-      throw new ProviderError(`${name} answered HTTP ${response.status} without an /api/chat body`, name);
-    }
-    const { prompt_eval_count: inputTokens, eval_count: outputTokens } = parsed.data;
-    return {
-      text: parsed.data.message.content,
-      model: request.model,
-      provider: name,
-      ...(inputTokens !== undefined || outputTokens !== undefined ? { usage: { inputTokens, outputTokens } } : {}),
-    };
-  }
-
-  return { name, chat, close: () => http.close() };
 }

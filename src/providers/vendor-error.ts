@@ -34,3 +34,8 @@ export function stringField(value: unknown, key: string): string | undefined {
   const field = (value as Record<string, unknown>)[key];
   return typeof field === 'string' ? field : undefined;
 }
+
+/** The `error` member of a JSON error body (`{"error": …}`), of any type; undefined when the body is not an object. */
+export function errorMember(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+}
