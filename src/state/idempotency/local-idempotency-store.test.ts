@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { createFakeClock } from '../../../test/helpers/fake-clock.js';
 import { registerIdempotencyStoreContract } from './idempotency-store.contract.js';
 import { LocalIdempotencyStore } from './local-idempotency-store.js';
 
-function fakeClock(start = 1_700_000_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
-let clock = fakeClock();
+let clock = createFakeClock();
 registerIdempotencyStoreContract('LocalIdempotencyStore', () => ({
   ttlMs: 300_000,
   inFlightTtlMs: 60_000,
   marginMs: 0,
   create: async () => {
-    clock = fakeClock();
+    clock = createFakeClock();
     return new LocalIdempotencyStore({ ttlMs: 300_000, inFlightTtlMs: 60_000, maxKeys: 100, now: clock.now });
   },
   advance: async (ms) => clock.advance(ms),
@@ -34,7 +25,7 @@ describe('LocalIdempotencyStore', () => {
   });
 
   it('the TTL counts from completion, not from the claim', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalIdempotencyStore({ ttlMs: 1000, inFlightTtlMs: 5000, maxKeys: 10, now: c.now });
     await store.claim('s', 'k');
     c.advance(3000);
@@ -46,7 +37,7 @@ describe('LocalIdempotencyStore', () => {
   });
 
   it('holds at most maxKeys records, evicting the oldest', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalIdempotencyStore({ ttlMs: 60_000, inFlightTtlMs: 60_000, maxKeys: 3, now: c.now });
     for (const key of ['a', 'b', 'c']) {
       await store.claim('s', key);
@@ -60,7 +51,7 @@ describe('LocalIdempotencyStore', () => {
   });
 
   it('sweeps expired records over time', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalIdempotencyStore({ ttlMs: 1000, inFlightTtlMs: 1000, maxKeys: 100, now: c.now });
     for (let i = 0; i < 50; i++) await store.claim('s', `k${i}`);
     c.advance(120_000);

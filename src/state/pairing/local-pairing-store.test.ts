@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { createFakeClock } from '../../../test/helpers/fake-clock.js';
 import { LOCKOUT_HISTORY_TTL_MS, LocalPairingStore, lockoutLengthMs, resolveLockoutOptions } from './local-pairing-store.js';
 import { registerPairingStoreContract } from './pairing-store.contract.js';
 
-function fakeClock(start = 1_700_000_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
-let clock = fakeClock();
+let clock = createFakeClock();
 registerPairingStoreContract('LocalPairingStore', () => ({
   lockoutBaseMs: 60_000,
   marginMs: 0,
   create: async () => {
-    clock = fakeClock();
+    clock = createFakeClock();
     return new LocalPairingStore({ lockoutMaxMs: 180_000, maxKeys: 100, now: clock.now });
   },
   advance: async (ms) => clock.advance(ms),
@@ -43,7 +34,7 @@ describe('LocalPairingStore', () => {
   });
 
   it('the lockout lasts exactly its length, counting down', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalPairingStore({ maxKeys: 10, now: c.now });
     expect(await lockOut(store, 'ip')).toBe(60_000);
     c.advance(15_500);
@@ -55,7 +46,7 @@ describe('LocalPairingStore', () => {
   });
 
   it('doubles through the defaults up to the cap, then stays there', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalPairingStore({ maxKeys: 10, now: c.now });
     const seen = [];
     for (let i = 0; i < 8; i++) {
@@ -67,7 +58,7 @@ describe('LocalPairingStore', () => {
   });
 
   it('forgets a client a day after its last lockout ended', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalPairingStore({ maxKeys: 10, now: c.now });
     expect(await lockOut(store, 'ip')).toBe(60_000);
     c.advance(60_000 + LOCKOUT_HISTORY_TTL_MS - 1);
@@ -77,7 +68,7 @@ describe('LocalPairingStore', () => {
   });
 
   it('holds at most maxKeys clients, evicting the oldest', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const store = new LocalPairingStore({ maxKeys: 2, now: c.now });
     await lockOut(store, 'a');
     await lockOut(store, 'b');

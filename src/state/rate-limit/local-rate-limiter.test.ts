@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { createFakeClock } from '../../../test/helpers/fake-clock.js';
 import { LocalRateLimiter, SWEEP_INTERVAL_MS } from './local-rate-limiter.js';
 import { registerRateLimiterContract } from './rate-limiter.contract.js';
 
-function fakeClock(start = 1_700_000_000_000) {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
-let clock = fakeClock();
+let clock = createFakeClock();
 registerRateLimiterContract('LocalRateLimiter', () => ({
   windowMs: 60_000,
   marginMs: 0,
   create: async ({ limit, maxKeys = 1000 }) => {
-    clock = fakeClock();
+    clock = createFakeClock();
     return new LocalRateLimiter({ limit, maxKeys, now: clock.now });
   },
   advance: async (ms) => clock.advance(ms),
@@ -32,7 +23,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('counts a request until exactly one window after it: the boundary', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 1, maxKeys: 10, now: c.now });
     expect((await limiter.hit('k')).allowed).toBe(true);
     c.advance(59_999);
@@ -42,7 +33,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('resetSecs is the whole seconds until the oldest counted request leaves, 1..60', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 2, maxKeys: 10, now: c.now });
     expect((await limiter.hit('k')).resetSecs).toBe(60);
     c.advance(17_400);
@@ -55,7 +46,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('uses its own window length', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 1, windowMs: 10_000, maxKeys: 10, now: c.now });
     expect(limiter.windowSecs).toBe(10);
     expect((await limiter.hit('k')).resetSecs).toBe(10);
@@ -70,7 +61,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('when full of live keys, evicts the least recently seen one', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 1, maxKeys: 3, now: c.now });
     await limiter.hit('a');
     await limiter.hit('b');
@@ -84,7 +75,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('when full, sweeps stale keys before evicting a live one', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 1, maxKeys: 3, now: c.now });
     await limiter.hit('stale'); // t = 0
     c.advance(50_000);
@@ -100,7 +91,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('sweeps stale keys at least every 5 minutes', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 5, maxKeys: 1000, now: c.now });
     for (let i = 0; i < 100; i++) await limiter.hit(`k${i}`);
     c.advance(SWEEP_INTERVAL_MS - 1);
@@ -112,7 +103,7 @@ describe('LocalRateLimiter', () => {
   });
 
   it('stays bounded under a million distinct keys', async () => {
-    const c = fakeClock();
+    const c = createFakeClock();
     const limiter = new LocalRateLimiter({ limit: 60, maxKeys: 10_000, now: c.now });
     for (let i = 0; i < 1_000_000; i++) {
       if (i % 1000 === 0) c.advance(1);
