@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canStartRedisServer, useRedisServer } from '../../../test/helpers/redis-server.js';
-import { createSilentLogger } from '../../observability/logger.js';
-import { connectRedis, type RedisConnection } from '../redis-connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRedisConnections } from '../../../test/helpers/redis-connections.js';
+import { canStartRedisServer } from '../../../test/helpers/redis-server.js';
+import type { RedisConnection } from '../redis-connection.js';
 import { createRedisKeys } from '../redis-keys.js';
 import { StateUnavailableError } from '../state-unavailable-error.js';
 import { RedisTokenStore } from './redis-token-store.js';
@@ -11,21 +11,12 @@ import { registerTokenStoreContract } from './token-store.contract.js';
 const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 describe.skipIf(!canStartRedisServer())('RedisTokenStore', () => {
-  const server = useRedisServer();
+  const { connect } = useRedisConnections();
   let redis: RedisConnection['client'];
   let other: RedisConnection['client'];
-  const connections: RedisConnection[] = [];
-  const connect = async (): Promise<RedisConnection['client']> => {
-    const connection = await connectRedis({ url: server().url, logger: createSilentLogger() });
-    connections.push(connection);
-    return connection.client;
-  };
   beforeAll(async () => {
     redis = await connect();
     other = await connect();
-  });
-  afterAll(async () => {
-    await Promise.all(connections.map((connection) => connection.close()));
   });
 
   registerTokenStoreContract('RedisTokenStore', () => ({

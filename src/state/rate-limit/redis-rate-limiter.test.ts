@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canStartRedisServer, useRedisServer } from '../../../test/helpers/redis-server.js';
-import { createSilentLogger } from '../../observability/logger.js';
-import { connectRedis, type RedisConnection } from '../redis-connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRedisConnections } from '../../../test/helpers/redis-connections.js';
+import { canStartRedisServer } from '../../../test/helpers/redis-server.js';
+import type { RedisConnection } from '../redis-connection.js';
 import { createRedisKeys } from '../redis-keys.js';
 import { StateUnavailableError } from '../state-unavailable-error.js';
 import { registerRateLimiterContract } from './rate-limiter.contract.js';
@@ -11,19 +11,10 @@ import { RedisRateLimiter } from './redis-rate-limiter.js';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!canStartRedisServer())('RedisRateLimiter', () => {
-  const server = useRedisServer();
+  const { connect } = useRedisConnections();
   let redis: RedisConnection['client'];
-  const connections: RedisConnection[] = [];
-  const connect = async (): Promise<RedisConnection['client']> => {
-    const connection = await connectRedis({ url: server().url, logger: createSilentLogger() });
-    connections.push(connection);
-    return connection.client;
-  };
   beforeAll(async () => {
     redis = await connect();
-  });
-  afterAll(async () => {
-    await Promise.all(connections.map((connection) => connection.close()));
   });
 
   // Real time on Redis's clock: a 2 s window keeps the suite short while leaving room for scheduling.
