@@ -7,6 +7,7 @@ import { readAdminKey } from '../../src/security/admin-key.js';
 import { CLI_PATH, cleanEnv, spawnGateway, type GatewayProcess } from '../helpers/gateway-process.js';
 import { call, type Answer } from '../helpers/http.js';
 import { deepMerge, makeTempDir, type RawConfig } from '../helpers/start-gateway.js';
+import { metaJson, sign } from '../whatsapp/meta-payloads.js';
 
 export interface ClusterInstance {
   /** http://127.0.0.1:PORT from the banner. */
@@ -81,6 +82,16 @@ export async function stopCluster(instances: readonly ClusterInstance[]): Promis
       clearTimeout(timer);
     }),
   );
+}
+
+/** POSTs `body` to the instance's /whatsapp as Meta would: Meta's JSON escaping, signed with the test app secret. */
+export function deliverWhatsApp(instance: ClusterInstance, body: unknown): Promise<Answer> {
+  const raw = metaJson(body);
+  return call(`${instance.url}/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
+    body: raw,
+  });
 }
 
 let lastHost = 0;

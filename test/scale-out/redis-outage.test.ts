@@ -12,10 +12,17 @@ import { useFakeLlm } from '../helpers/fake-llm.js';
 import { cleanEnv, runCli } from '../helpers/gateway-process.js';
 import { call, pair, postJson, type Answer } from '../helpers/http.js';
 import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
-import { messagesBody, metaJson, sign, text, wamid } from '../whatsapp/meta-payloads.js';
 import { makeTempDir } from '../helpers/start-gateway.js';
+import { messagesBody, text, wamid } from '../whatsapp/meta-payloads.js';
 import { whatsappSection } from '../whatsapp/whatsapp-gateway.js';
-import { clusterConfig, eventually, startCluster, stopCluster, type ClusterInstance } from './gateway-cluster.js';
+import {
+  clusterConfig,
+  deliverWhatsApp,
+  eventually,
+  startCluster,
+  stopCluster,
+  type ClusterInstance,
+} from './gateway-cluster.js';
 
 /** The /health component of the shared state store. */
 const stateOf = (health: Answer): unknown => (health.json['runtime'] as { components: Record<string, unknown> }).components['state'];
@@ -43,15 +50,6 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
     await graph?.close();
   });
 
-  const deliver = (instance: ClusterInstance, body: unknown): Promise<Answer> => {
-    const raw = metaJson(body);
-    return call(`${instance.url}/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
-      body: raw,
-    });
-  };
-
   it('answers 503 on /pair, /webhook and /whatsapp, 503 on /ready, state "error" on /health while down; resumes by itself', async () => {
     const whatsappDelivery = messagesBody(text('sent during the outage', { id: wamid('outage') }));
     const newest = cluster[cluster.length - 1] as ClusterInstance;
@@ -76,7 +74,7 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
         call(`${instance.url}/pair`, { method: 'POST', headers: { 'x-pairing-code': '123456' } }),
         ...Array.from({ length: 10 }, (_, i) => send(instance, `during ${i}`)),
         // Not acknowledged, so Meta delivers it again later.
-        deliver(instance, whatsappDelivery),
+        deliverWhatsApp(instance, whatsappDelivery),
       ]);
       for (const refused of refusals) expect([refused.status, refused.json]).toEqual([unavailable.status, unavailable.body]);
     }
@@ -96,7 +94,7 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
     }
 
     // Meta's retry of the refused delivery reaches both instances at once: it is answered once.
-    const retried = await Promise.all(cluster.map((instance) => deliver(instance, whatsappDelivery)));
+    const retried = await Promise.all(cluster.map((instance) => deliverWhatsApp(instance, whatsappDelivery)));
     for (const answer of retried) expect([answer.status, answer.json]).toEqual([200, { status: 'ok' }]);
     await eventually('the WhatsApp reply', async () => graph.sends().length > 0);
     expect(graph.sends().map((sent) => sent.body)).toEqual(['echo: sent during the outage']);

@@ -12,9 +12,17 @@ import { echoOpenAi } from '../fakes/openai-server.js';
 import { useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson, type Answer } from '../helpers/http.js';
 import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
-import { messagesBody, metaJson, sign, text, wamid } from '../whatsapp/meta-payloads.js';
+import { messagesBody, text, wamid } from '../whatsapp/meta-payloads.js';
 import { whatsappSection } from '../whatsapp/whatsapp-gateway.js';
-import { clusterConfig, eventually, freshClientIp, startCluster, stopCluster, type ClusterInstance } from './gateway-cluster.js';
+import {
+  clusterConfig,
+  deliverWhatsApp,
+  eventually,
+  freshClientIp,
+  startCluster,
+  stopCluster,
+  type ClusterInstance,
+} from './gateway-cluster.js';
 
 const WEBHOOK_LIMIT = 10;
 
@@ -170,25 +178,17 @@ describe.skipIf(!canStartRedisServer())('three gateway processes sharing one Red
 
   it('WhatsApp: one message delivered to every instance at once, then redelivered to each, is answered once', async () => {
     graph.reset();
-    const deliver = (i: number, body: unknown): Promise<Answer> => {
-      const raw = metaJson(body);
-      return call(`${at(i).url}/whatsapp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
-        body: raw,
-      });
-    };
     const delivery = messagesBody(text('hello from whatsapp', { id: wamid('scale') }));
 
-    const first = await Promise.all(cluster.map((_, i) => deliver(i, delivery)));
+    const first = await Promise.all(cluster.map((instance) => deliverWhatsApp(instance, delivery)));
     for (const answer of first) expect([answer.status, answer.json]).toEqual([200, { status: 'ok' }]);
     await eventually('the reply', async () => graph.sends().length >= 1);
     // Meta redelivers (it missed our 200, say) to whichever instance the load balancer picks.
-    for (let i = 0; i < cluster.length; i++) expect((await deliver(i, delivery)).status).toBe(200);
+    for (const instance of cluster) expect((await deliverWhatsApp(instance, delivery)).status).toBe(200);
 
     // Then a new message; once it is answered and the shared queue is empty, a redelivery queued by mistake
     // would have been answered too (or would still be queued).
-    await deliver(2, messagesBody(text('marker', { id: wamid('marker') })));
+    await deliverWhatsApp(at(2), messagesBody(text('marker', { id: wamid('marker') })));
     await eventually('the marker reply', async () => graph.sends().some((send) => send.body === 'echo: marker'));
     await eventually('an empty shared queue', async () => (await inspector.xlen(keys.whatsappQueue())) === 0);
     expect(graph.sends().map((send) => send.body).sort()).toEqual(['echo: hello from whatsapp', 'echo: marker']);
