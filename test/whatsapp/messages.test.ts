@@ -1,8 +1,7 @@
 // POST /whatsapp end to end: Meta-shaped deliveries → durable inbox → worker → fake LLM → fake Graph API (spec §5).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WHATSAPP_APOLOGY } from '../../src/channels/whatsapp/worker.js';
-import { echoOpenAi, openAiCompletion, openAiError, startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
-import { startFakeGraphServer, type FakeGraphServer } from '../fakes/graph-server.js';
+import { echoOpenAi, openAiCompletion, openAiError } from '../fakes/openai-server.js';
 import { lastUserMessage } from '../fakes/fake-vendor-server.js';
 import { call } from '../helpers/http.js';
 import {
@@ -19,36 +18,18 @@ import {
   wamid,
   webhook,
 } from './meta-payloads.js';
-import { metricValue, startWhatsAppGateway, type WhatsAppTestGateway } from './whatsapp-gateway.js';
+import { metricValue, type WhatsAppTestGateway } from './whatsapp-gateway.js';
+import { useWhatsAppSuite } from './whatsapp-suite.js';
 
-let llm: FakeOpenAiServer;
-let graph: FakeGraphServer;
-beforeAll(async () => {
-  [llm, graph] = await Promise.all([startFakeOpenAiServer(), startFakeGraphServer()]);
-});
-afterAll(async () => {
-  await Promise.all([llm.close(), graph.close()]);
-});
-
-const open: WhatsAppTestGateway[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()?.close({ removeDir: true });
-  llm.reset();
-  graph.reset();
-});
-
-async function start(options: Omit<Parameters<typeof startWhatsAppGateway>[0], 'llm' | 'graph'> = {}): Promise<WhatsAppTestGateway> {
-  const gw = await startWhatsAppGateway({ llm, graph, ...options });
-  open.push(gw);
-  return gw;
-}
+const suite = useWhatsAppSuite();
+const { start } = suite;
 
 /** Resolves when the inbox is empty and nothing is in flight: every queued message was answered or dropped. */
 async function settled(gw: WhatsAppTestGateway): Promise<void> {
   await waitFor('the WhatsApp inbox to drain', async () => (await gw.deps.whatsapp?.inbox.depth()) === 0);
 }
 
-const llmMessages = () => llm.requests.map((req) => lastUserMessage(req.body));
+const llmMessages = () => suite.llm.requests.map((req) => lastUserMessage(req.body));
 
 describe('POST /whatsapp', () => {
   it('answers 200 {"status":"ok"} before the LLM answers, then replies through the Graph API', async () => {
@@ -56,7 +37,7 @@ describe('POST /whatsapp', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    llm.reply(async (req) => {
+    suite.llm.reply(async (req) => {
       await gate;
       return echoOpenAi(req);
     });
@@ -66,13 +47,13 @@ describe('POST /whatsapp', () => {
     expect(answer.json).toEqual({ status: 'ok' });
     expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
     // The LLM is asked and is still thinking; nothing was sent yet.
-    await waitFor('the LLM call', () => llm.requests.length === 1);
-    expect(graph.sends()).toEqual([]);
+    await waitFor('the LLM call', () => suite.llm.requests.length === 1);
+    expect(suite.graph.sends()).toEqual([]);
     release();
-    await waitFor('the reply', () => graph.sends().length === 1);
-    const [sent] = graph.requests;
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
+    const [sent] = suite.graph.requests;
     expect(sent?.path).toBe(`/v23.0/${PHONE_NUMBER_ID}/messages`);
-    expect(sent?.headers['authorization']).toBe(`Bearer ${graph.accessToken}`);
+    expect(sent?.headers['authorization']).toBe(`Bearer ${suite.graph.accessToken}`);
     expect(sent?.body).toEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -86,7 +67,7 @@ describe('POST /whatsapp', () => {
     const gw = await start();
     const msg = text('remember the milk');
     await gw.deliver(messagesBody(msg));
-    await waitFor('the reply', () => graph.sends().length === 1);
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
     const saved = await gw.memory.get(`whatsapp_+${ALLOWED_USER}_${msg.id}`);
     expect(saved?.content).toBe('remember the milk');
     expect(saved?.category).toBe('conversation');
@@ -98,12 +79,12 @@ describe('POST /whatsapp', () => {
     const body = messagesBody(msg);
     const [first, second] = await Promise.all([gw.deliver(body), gw.deliver(body)]);
     expect([first.status, second.status]).toEqual([200, 200]);
-    await waitFor('the reply', () => graph.sends().length === 1);
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
     await settled(gw);
     expect((await gw.deliver(body)).status).toBe(200);
     await settled(gw);
-    expect(graph.sends()).toHaveLength(1);
-    expect(llm.requests).toHaveLength(1);
+    expect(suite.graph.sends()).toHaveLength(1);
+    expect(suite.llm.requests).toHaveLength(1);
   });
 
   it('gives the LLM texts, button and list titles, template button texts and media captions', async () => {
@@ -122,7 +103,7 @@ describe('POST /whatsapp', () => {
       }),
     ];
     expect((await gw.deliver(messagesBody(...messages))).status).toBe(200);
-    await waitFor('seven replies', () => graph.sends().length === 7);
+    await waitFor('seven replies', () => suite.graph.sends().length === 7);
     const expected = [
       'plain text',
       'Yes, book it',
@@ -133,7 +114,7 @@ describe('POST /whatsapp', () => {
       'my invoice',
     ];
     expect(llmMessages()).toEqual(expected);
-    expect(graph.sends().map((s) => s.body)).toEqual(expected.map((t) => `echo: ${t}`));
+    expect(suite.graph.sends().map((s) => s.body)).toEqual(expected.map((t) => `echo: ${t}`));
   });
 
   it('acknowledges and counts audio, sticker, location, reaction, contacts, unsupported, captionless media and statuses without the LLM', async () => {
@@ -161,8 +142,8 @@ describe('POST /whatsapp', () => {
     }
     expect(metricValue(metrics, 'zeroclaw_whatsapp_messages_in_total{type="status"}')).toBe(3);
     expect(await gw.deps.whatsapp?.inbox.depth()).toBe(0);
-    expect(llm.requests).toHaveLength(0);
-    expect(graph.requests).toHaveLength(0);
+    expect(suite.llm.requests).toHaveLength(0);
+    expect(suite.graph.requests).toHaveLength(0);
   });
 
   it('acknowledges a statuses-only delivery, including a failed one, and logs its Meta code', async () => {
@@ -172,7 +153,7 @@ describe('POST /whatsapp', () => {
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ status: 'ok' });
     expect(gw.logs.some((line) => line.includes('131047'))).toBe(true);
-    expect(llm.requests).toHaveLength(0);
+    expect(suite.llm.requests).toHaveLength(0);
   });
 
   it('handles several entries, changes and messages in the order Meta sent them', async () => {
@@ -182,9 +163,9 @@ describe('POST /whatsapp', () => {
       [change({ statuses: [status('delivered')] }), change({ messages: [text('four'), text('five')] })],
     );
     expect((await gw.deliver(body)).status).toBe(200);
-    await waitFor('five replies', () => graph.sends().length === 5);
+    await waitFor('five replies', () => suite.graph.sends().length === 5);
     expect(llmMessages()).toEqual(['one', 'two', 'three', 'four', 'five']);
-    expect(graph.sends().map((s) => s.body)).toEqual(['echo: one', 'echo: two', 'echo: three', 'echo: four', 'echo: five']);
+    expect(suite.graph.sends().map((s) => s.body)).toEqual(['echo: one', 'echo: two', 'echo: three', 'echo: four', 'echo: five']);
   });
 
   it('answers a user who hid their number by the business-scoped user id', async () => {
@@ -194,8 +175,8 @@ describe('POST /whatsapp', () => {
       change({ contacts: [{ profile: { name: 'Bob', username: '@bob' }, user_id: BSUID }], messages: [msg] }),
     ]);
     expect((await gw.deliver(body)).status).toBe(200);
-    await waitFor('the reply', () => graph.sends().length === 1);
-    expect(graph.sends()[0]).toMatchObject({ to: undefined, recipient: BSUID, body: 'echo: hello from a username' });
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
+    expect(suite.graph.sends()[0]).toMatchObject({ to: undefined, recipient: BSUID, body: 'echo: hello from a username' });
     expect(await gw.memory.get(`whatsapp_${BSUID}_${msg.id}`)).not.toBeNull();
   });
 
@@ -203,7 +184,7 @@ describe('POST /whatsapp', () => {
     const gw = await start();
     const body = webhook([change({ messages: [text('nobody', { from: null }), text('somebody')] })]);
     expect((await gw.deliver(body)).status).toBe(200);
-    await waitFor('the reply', () => graph.sends().length === 1);
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
     await settled(gw);
     expect(llmMessages()).toEqual(['somebody']);
   });
@@ -213,48 +194,46 @@ describe('POST /whatsapp', () => {
     const stranger = text('let me in', { from: OTHER_USER });
     expect((await gw.deliver(messagesBody(stranger))).status).toBe(200);
     await settled(gw);
-    expect(llm.requests).toHaveLength(0);
-    expect(graph.requests).toHaveLength(0);
+    expect(suite.llm.requests).toHaveLength(0);
+    expect(suite.graph.requests).toHaveLength(0);
     expect(gw.logs.some((line) => line.includes('not in allowed_numbers') && line.includes(`+${OTHER_USER}`))).toBe(true);
   });
 
   it('normalises allowed_numbers, allows everyone with "*" and nobody with []', async () => {
     const spaced = await start({ whatsapp: { allowed_numbers: ['+1 (650) 555-1234'] } });
     await spaced.deliver(messagesBody(text('spaced')));
-    await waitFor('the reply', () => graph.sends().length === 1);
-    await spaced.close({ removeDir: true });
-    open.pop();
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
+    await suite.closeNow(spaced);
 
     const everyone = await start({ whatsapp: { allowed_numbers: ['*'] } });
     await everyone.deliver(messagesBody(text('star', { from: OTHER_USER })));
-    await waitFor('the reply', () => graph.sends().length === 2);
-    expect(graph.sends()[1]?.to).toBe(OTHER_USER);
-    await everyone.close({ removeDir: true });
-    open.pop();
+    await waitFor('the reply', () => suite.graph.sends().length === 2);
+    expect(suite.graph.sends()[1]?.to).toBe(OTHER_USER);
+    await suite.closeNow(everyone);
 
     const nobody = await start({ whatsapp: { allowed_numbers: [] } });
     await nobody.deliver(messagesBody(text('empty list')));
     await settled(nobody);
-    expect(graph.sends()).toHaveLength(2);
+    expect(suite.graph.sends()).toHaveLength(2);
     expect(nobody.logs.some((line) => line.includes('allowed_numbers is empty'))).toBe(true);
   });
 
   it('sends the fixed apology when the LLM fails', async () => {
-    llm.reply(() => openAiError(500, 'The server had an error while processing your request.', 'server_error'));
+    suite.llm.reply(() => openAiError(500, 'The server had an error while processing your request.', 'server_error'));
     const gw = await start();
     await gw.deliver(messagesBody(text('are you there?')));
-    await waitFor('the apology', () => graph.sends().length === 1);
-    expect(graph.sends()[0]?.body).toBe(WHATSAPP_APOLOGY);
+    await waitFor('the apology', () => suite.graph.sends().length === 1);
+    expect(suite.graph.sends()[0]?.body).toBe(WHATSAPP_APOLOGY);
   });
 
   it('splits a reply over 4,096 characters on paragraph boundaries, in order', async () => {
     const paragraphs = Array.from({ length: 5 }, (_, i) => `Paragraph ${i + 1}. ${'word '.repeat(300).trim()}`);
     const long = paragraphs.join('\n\n');
-    llm.reply(() => ({ body: openAiCompletion('test/model-a', long) }));
+    suite.llm.reply(() => ({ body: openAiCompletion('test/model-a', long) }));
     const gw = await start();
     await gw.deliver(messagesBody(text('tell me a long story')));
     await settled(gw);
-    const bodies = graph.sends().map((s) => s.body ?? '');
+    const bodies = suite.graph.sends().map((s) => s.body ?? '');
     expect(bodies.length).toBeGreaterThan(1);
     for (const body of bodies) expect(body.length).toBeLessThanOrEqual(4096);
     expect(bodies.join('\n\n')).toBe(long);
@@ -264,7 +243,7 @@ describe('POST /whatsapp', () => {
   it('exposes queue depth, replies sent and time to reply in /metrics and the channels component in /health', async () => {
     const gw = await start();
     await gw.deliver(messagesBody(text('metrics please')));
-    await waitFor('the reply', () => graph.sends().length === 1);
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
     await settled(gw);
     await waitFor('the depth gauge to drop', async () => metricValue(await gw.metricsText(), 'zeroclaw_whatsapp_queue_depth') === 0);
     const metrics = await gw.metricsText();
@@ -290,7 +269,7 @@ describe('POST /whatsapp', () => {
     const first = text('first');
     await gw.deliver(messagesBody(first));
     await gw.deliver(messagesBody(first, text('second', { id: wamid('second') })));
-    await waitFor('two replies', () => graph.sends().length === 2);
+    await waitFor('two replies', () => suite.graph.sends().length === 2);
     await settled(gw);
     expect(llmMessages()).toEqual(['first', 'second']);
   });

@@ -1,34 +1,13 @@
 // GET /whatsapp (Meta's handshake) and POST /whatsapp's checks before the inbox: exact answers of spec §5.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
-import { startFakeGraphServer, type FakeGraphServer } from '../fakes/graph-server.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
 import { call, postJson } from '../helpers/http.js';
-import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { startGateway } from '../helpers/start-gateway.js';
 import { APP_SECRET, messagesBody, metaJson, sign, text, VERIFY_TOKEN, waitFor } from './meta-payloads.js';
-import { startWhatsAppGateway, type WhatsAppTestGateway } from './whatsapp-gateway.js';
+import { useWhatsAppSuite } from './whatsapp-suite.js';
 
-let llm: FakeOpenAiServer;
-let graph: FakeGraphServer;
-beforeAll(async () => {
-  [llm, graph] = await Promise.all([startFakeOpenAiServer(), startFakeGraphServer()]);
-});
-afterAll(async () => {
-  await Promise.all([llm.close(), graph.close()]);
-});
-
-const open: TestGateway[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()?.close({ removeDir: true });
-  llm.reset();
-  graph.reset();
-});
-
-async function start(options: Omit<Parameters<typeof startWhatsAppGateway>[0], 'llm' | 'graph'> = {}): Promise<WhatsAppTestGateway> {
-  const gw = await startWhatsAppGateway({ llm, graph, ...options });
-  open.push(gw);
-  return gw;
-}
+const suite = useWhatsAppSuite();
+const { start } = suite;
 
 function verifyUrl(base: string, params: Record<string, string>): string {
   return `${base}/whatsapp?${new URLSearchParams(params).toString()}`;
@@ -70,7 +49,7 @@ describe('GET /whatsapp', () => {
 
   it('answers 404 "WhatsApp not configured" as text when the section is absent, even with the app secret in the environment', async () => {
     const gw = await startGateway({ env: { ZEROCLAW_WHATSAPP_APP_SECRET: APP_SECRET } });
-    open.push(gw);
+    suite.closeAfterTest(gw);
     expectText(
       await call(verifyUrl(gw.url, { 'hub.mode': 'subscribe', 'hub.challenge': '1', 'hub.verify_token': VERIFY_TOKEN })),
       'WHATSAPP_NOT_CONFIGURED_TEXT',
@@ -158,8 +137,8 @@ describe('POST /whatsapp checks', () => {
     expect(raw).not.toContain('á');
     const answer = await gw.deliver(raw);
     expect(answer.status).toBe(200);
-    await waitFor('the reply', () => graph.sends().length === 1);
-    expect(graph.sends()[0]?.body).toBe('echo: Olá! ¿Tienes el café en otro color? 日本語 👋 €');
+    await waitFor('the reply', () => suite.graph.sends().length === 1);
+    expect(suite.graph.sends()[0]?.body).toBe('echo: Olá! ¿Tienes el café en otro color? 日本語 👋 €');
 
     // The same JSON re-serialised without the escapes is other bytes: Meta's signature no longer matches.
     const reserialised = JSON.stringify(body);
