@@ -100,12 +100,3 @@ export function freshClientIp(): string {
   lastHost += 1;
   return `10.0.${Math.floor(lastHost / 250)}.${(lastHost % 250) + 1}`;
 }
-
-/** Resolves once `check` answers true, polling every 50 ms; fails naming `what` after `timeoutMs`. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

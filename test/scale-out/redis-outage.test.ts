@@ -13,12 +13,11 @@ import { cleanEnv, runCli } from '../helpers/gateway-process.js';
 import { call, pair, postJson, type Answer } from '../helpers/http.js';
 import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
 import { makeTempDir } from '../helpers/start-gateway.js';
-import { messagesBody, text, wamid } from '../whatsapp/meta-payloads.js';
+import { messagesBody, text, waitFor, wamid } from '../whatsapp/meta-payloads.js';
 import { whatsappSection } from '../whatsapp/whatsapp-gateway.js';
 import {
   clusterConfig,
   deliverWhatsApp,
-  eventually,
   startCluster,
   stopCluster,
   type ClusterInstance,
@@ -63,7 +62,7 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
     const notReady = renderError('NOT_READY');
     for (const instance of cluster) {
       // The health monitor re-probes every 2 s.
-      await eventually('/health to show the state store in error', async () => {
+      await waitFor('/health to show the state store in error', async () => {
         const health = await call(`${instance.url}/health`);
         return health.status === 200 && stateOf(health) === 'error';
       });
@@ -83,7 +82,7 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
 
     await redis().start();
     for (const instance of cluster) {
-      await eventually('/ready to answer 200 again', async () => (await call(`${instance.url}/ready`)).status === 200);
+      await waitFor('/ready to answer 200 again', async () => (await call(`${instance.url}/ready`)).status === 200, 15_000);
       expect(stateOf(await call(`${instance.url}/health`))).toBe('ok');
       const answer = await send(instance, 'after');
       expect([answer.status, answer.json['response']]).toEqual([200, 'echo: after']);
@@ -96,7 +95,7 @@ describe.skipIf(!canStartRedisServer())('Redis stopped and restarted under two g
     // Meta's retry of the refused delivery reaches both instances at once: it is answered once.
     const retried = await Promise.all(cluster.map((instance) => deliverWhatsApp(instance, whatsappDelivery)));
     for (const answer of retried) expect([answer.status, answer.json]).toEqual([200, { status: 'ok' }]);
-    await eventually('the WhatsApp reply', async () => graph.sends().length > 0);
+    await waitFor('the WhatsApp reply', async () => graph.sends().length > 0);
     expect(graph.sends().map((sent) => sent.body)).toEqual(['echo: sent during the outage']);
   });
 

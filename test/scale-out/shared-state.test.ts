@@ -12,12 +12,11 @@ import { echoOpenAi } from '../fakes/openai-server.js';
 import { useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson, type Answer } from '../helpers/http.js';
 import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
-import { messagesBody, text, wamid } from '../whatsapp/meta-payloads.js';
+import { messagesBody, text, waitFor, wamid } from '../whatsapp/meta-payloads.js';
 import { whatsappSection } from '../whatsapp/whatsapp-gateway.js';
 import {
   clusterConfig,
   deliverWhatsApp,
-  eventually,
   freshClientIp,
   startCluster,
   stopCluster,
@@ -100,7 +99,7 @@ describe.skipIf(!canStartRedisServer())('three gateway processes sharing one Red
     for (let i = 0; i < cluster.length; i++) expect((await webhook(i, token, 'hi')).status).toBe(200);
     // Instances that did not pair it learn of it too, at their next health probe (every 2 s).
     for (const instance of cluster) {
-      await eventually('/health to say paired', async () => (await call(`${instance.url}/health`)).json['paired'] === true);
+      await waitFor('/health to say paired', async () => (await call(`${instance.url}/health`)).json['paired'] === true);
     }
     const listed = await at(2).admin('GET', '/admin/tokens');
     expect(listed.json['tokens']).toEqual([expect.objectContaining({ fingerprint: tokenFingerprint(sha256Hex(token)) })]);
@@ -182,15 +181,15 @@ describe.skipIf(!canStartRedisServer())('three gateway processes sharing one Red
 
     const first = await Promise.all(cluster.map((instance) => deliverWhatsApp(instance, delivery)));
     for (const answer of first) expect([answer.status, answer.json]).toEqual([200, { status: 'ok' }]);
-    await eventually('the reply', async () => graph.sends().length >= 1);
+    await waitFor('the reply', async () => graph.sends().length >= 1);
     // Meta redelivers (it missed our 200, say) to whichever instance the load balancer picks.
     for (const instance of cluster) expect((await deliverWhatsApp(instance, delivery)).status).toBe(200);
 
     // Then a new message; once it is answered and the shared queue is empty, a redelivery queued by mistake
     // would have been answered too (or would still be queued).
     await deliverWhatsApp(at(2), messagesBody(text('marker', { id: wamid('marker') })));
-    await eventually('the marker reply', async () => graph.sends().some((send) => send.body === 'echo: marker'));
-    await eventually('an empty shared queue', async () => (await inspector.xlen(keys.whatsappQueue())) === 0);
+    await waitFor('the marker reply', async () => graph.sends().some((send) => send.body === 'echo: marker'));
+    await waitFor('an empty shared queue', async () => (await inspector.xlen(keys.whatsappQueue())) === 0);
     expect(graph.sends().map((send) => send.body).sort()).toEqual(['echo: hello from whatsapp', 'echo: marker']);
     expect(llm.requests).toHaveLength(2);
   });
