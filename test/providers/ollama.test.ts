@@ -1,38 +1,19 @@
 // Ollama native /api/chat over real sockets against a fake that answers like a local Ollama (spec §7).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { ProviderHttpError, type Provider } from '../../src/providers/provider.js';
-import { ollamaError, startFakeOllamaServer, type FakeOllamaServer } from '../fakes/ollama-server.js';
-import { captureLog, makeConfig, testMetrics } from './provider-test-kit.js';
+import { describe, expect, it } from 'vitest';
+import { ProviderHttpError } from '../../src/providers/provider.js';
+import { ollamaError, startFakeOllamaServer } from '../fakes/ollama-server.js';
+import { useProviderSuite } from './provider-suite.js';
 
-let fake: FakeOllamaServer;
-const open: Provider[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeOllamaServer();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()));
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-function build(file: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
-  const log = captureLog();
-  const provider = createProvider(makeConfig(file), { logger: log.logger, metrics: testMetrics(), env, sleep: () => Promise.resolve() });
-  open.push(provider);
-  return { provider, log };
-}
+const suite = useProviderSuite(startFakeOllamaServer);
+const { build } = suite;
 
 describe('ollama', () => {
   it('posts /api/chat with stream:false and options.temperature, no key needed, and reads the reply and counts', async () => {
-    const { provider, log } = build({ default_provider: 'ollama', api_url: fake.baseUrl });
+    const { provider, log } = build({ default_provider: 'ollama', api_url: suite.fake.baseUrl });
     const result = await provider.chat({ system: 'sys', message: 'hello llama', model: 'llama3.2', temperature: 0.2 });
 
     expect(result).toEqual({ text: 'echo: hello llama', model: 'llama3.2', provider: 'ollama', usage: { inputTokens: 13, outputTokens: 4 } });
-    const [req] = fake.requests;
+    const [req] = suite.fake.requests;
     expect(req?.method).toBe('POST');
     expect(req?.path).toBe('/api/chat');
     expect(req?.headers.authorization).toBeUndefined();
@@ -49,27 +30,27 @@ describe('ollama', () => {
   });
 
   it('sends OLLAMA_API_KEY as a bearer token when set (hosted Ollama)', async () => {
-    const { provider } = build({ default_provider: 'ollama', api_url: fake.baseUrl }, { OLLAMA_API_KEY: 'ollama-key-123456' });
+    const { provider } = build({ default_provider: 'ollama', api_url: suite.fake.baseUrl }, { OLLAMA_API_KEY: 'ollama-key-123456' });
     await provider.chat({ message: 'x', model: 'llama3.2', temperature: 0.7 });
-    expect(fake.requests[0]?.headers.authorization).toBe('Bearer ollama-key-123456');
+    expect(suite.fake.requests[0]?.headers.authorization).toBe('Bearer ollama-key-123456');
   });
 
   it('turns {"error":"..."} into a ProviderHttpError and does not retry a 404', async () => {
-    fake.reply(() => ollamaError(404, 'model "llama9" not found, try pulling it first'));
-    const { provider } = build({ default_provider: 'ollama', api_url: fake.baseUrl });
+    suite.fake.reply(() => ollamaError(404, 'model "llama9" not found, try pulling it first'));
+    const { provider } = build({ default_provider: 'ollama', api_url: suite.fake.baseUrl });
     const err = (await provider.chat({ message: 'x', model: 'llama9', temperature: 0.7 }).catch((e: unknown) => e)) as ProviderHttpError;
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err.status).toBe(404);
     expect(err.message).toContain('model "llama9" not found');
-    expect(fake.requests).toHaveLength(1);
+    expect(suite.fake.requests).toHaveLength(1);
   });
 
   it('retries a 500 from Ollama', async () => {
     let calls = 0;
-    fake.reply((req) => (++calls === 1 ? ollamaError(500, 'llama runner process has terminated') : { body: { model: 'm', message: { role: 'assistant', content: 'ok' }, done: true } }));
-    const { provider } = build({ default_provider: 'ollama', api_url: fake.baseUrl });
+    suite.fake.reply((req) => (++calls === 1 ? ollamaError(500, 'llama runner process has terminated') : { body: { model: 'm', message: { role: 'assistant', content: 'ok' }, done: true } }));
+    const { provider } = build({ default_provider: 'ollama', api_url: suite.fake.baseUrl });
     const result = await provider.chat({ message: 'x', model: 'm', temperature: 0.7 });
     expect(result).toEqual({ text: 'ok', model: 'm', provider: 'ollama' });
-    expect(fake.requests).toHaveLength(2);
+    expect(suite.fake.requests).toHaveLength(2);
   });
 });

@@ -1,38 +1,17 @@
 // OpenAI-compatible providers over real sockets against a fake that answers like OpenAI (spec §7).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProvider } from '../../src/providers/create-provider.js';
-import { ProviderConfigError, ProviderHttpError, type Provider } from '../../src/providers/provider.js';
-import { openAiError, startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
-import { captureLog, counterValue, makeConfig, testMetrics } from './provider-test-kit.js';
+import { describe, expect, it } from 'vitest';
+import { ProviderConfigError, ProviderHttpError } from '../../src/providers/provider.js';
+import { openAiError, startFakeOpenAiServer } from '../fakes/openai-server.js';
+import { useProviderSuite } from './provider-suite.js';
+import { counterValue } from './provider-test-kit.js';
 
 const KEY = 'sk-or-v1-0123456789abcdef0123456789abcdef';
-const noWait = (): Promise<void> => Promise.resolve();
-
-let fake: FakeOpenAiServer;
-const open: Provider[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeOpenAiServer();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()));
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-function build(file: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
-  const log = captureLog();
-  const metrics = testMetrics();
-  const provider = createProvider(makeConfig(file), { logger: log.logger, metrics, env, sleep: noWait });
-  open.push(provider);
-  return { provider, log, metrics };
-}
+const suite = useProviderSuite(startFakeOpenAiServer);
+const { build } = suite;
 
 describe('openrouter (OpenAI chat completions)', () => {
   it('sends the OpenAI request shape with OpenRouter headers and reads text and usage', async () => {
-    const { provider, metrics } = build({ api_key: KEY, api_url: fake.baseUrl });
+    const { provider, metrics } = build({ api_key: KEY, api_url: suite.fake.baseUrl });
     const result = await provider.chat({ system: 'be brief', message: 'hello', model: 'anthropic/claude-sonnet-4', temperature: 0.3 });
 
     expect(result).toEqual({
@@ -41,8 +20,8 @@ describe('openrouter (OpenAI chat completions)', () => {
       provider: 'openrouter',
       usage: { inputTokens: 7, outputTokens: 3 },
     });
-    expect(fake.requests).toHaveLength(1);
-    const [req] = fake.requests;
+    expect(suite.fake.requests).toHaveLength(1);
+    const [req] = suite.fake.requests;
     expect(req?.method).toBe('POST');
     expect(req?.path).toBe('/v1/chat/completions');
     expect(req?.headers.authorization).toBe(`Bearer ${KEY}`);
@@ -65,19 +44,19 @@ describe('openrouter (OpenAI chat completions)', () => {
   });
 
   it('omits the system message when there is none and reuses one keep-alive connection', async () => {
-    const { provider } = build({ api_key: KEY, api_url: fake.baseUrl });
+    const { provider } = build({ api_key: KEY, api_url: suite.fake.baseUrl });
     await provider.chat({ message: 'one', model: 'm', temperature: 0.7 });
     await provider.chat({ message: 'two', model: 'm', temperature: 0.7 });
-    expect(fake.requests.map((r) => r.body)).toEqual([
+    expect(suite.fake.requests.map((r) => r.body)).toEqual([
       { model: 'm', messages: [{ role: 'user', content: 'one' }], temperature: 0.7 },
       { model: 'm', messages: [{ role: 'user', content: 'two' }], temperature: 0.7 },
     ]);
-    expect(fake.requests[1]?.headers.connection).not.toBe('close');
+    expect(suite.fake.requests[1]?.headers.connection).not.toBe('close');
   });
 
   it('turns an OpenAI error body into a ProviderHttpError without the key in its message, and does not retry 401', async () => {
-    fake.reply(() => openAiError(401, `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com.`, 'invalid_request_error', 'invalid_api_key'));
-    const { provider, log, metrics } = build({ api_key: KEY, api_url: fake.baseUrl });
+    suite.fake.reply(() => openAiError(401, `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com.`, 'invalid_request_error', 'invalid_api_key'));
+    const { provider, log, metrics } = build({ api_key: KEY, api_url: suite.fake.baseUrl });
     const err: unknown = await provider.chat({ message: 'hi', model: 'm', temperature: 0.7 }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ProviderHttpError);
@@ -87,7 +66,7 @@ describe('openrouter (OpenAI chat completions)', () => {
     expect(httpErr.message).toContain('Incorrect API key provided');
     expect(httpErr.message).not.toContain(KEY);
     expect(httpErr.message).not.toContain('0123456789abcdef');
-    expect(fake.requests).toHaveLength(1);
+    expect(suite.fake.requests).toHaveLength(1);
     expect(log.text()).not.toContain('0123456789abcdef');
     expect(await counterValue(metrics, 'zeroclaw_llm_attempts_total', { provider: 'openrouter', model: 'm', outcome: 'fatal' })).toBe(1);
   });
@@ -95,19 +74,19 @@ describe('openrouter (OpenAI chat completions)', () => {
 
 describe('custom:<URL>', () => {
   it('talks to the given base URL with the generic key variable', async () => {
-    const { provider } = build({ default_provider: `custom:${fake.baseUrl}/` }, { ZEROCLAW_API_KEY: 'generic-key-123' });
+    const { provider } = build({ default_provider: `custom:${suite.fake.baseUrl}/` }, { ZEROCLAW_API_KEY: 'generic-key-123' });
     const result = await provider.chat({ message: 'ping', model: 'local-model', temperature: 0 });
     expect(result.text).toBe('echo: ping');
     expect(result.provider).toBe('custom');
-    expect(fake.requests[0]?.path).toBe('/v1/chat/completions');
-    expect(fake.requests[0]?.headers.authorization).toBe('Bearer generic-key-123');
-    expect(fake.requests[0]?.headers['x-title']).toBeUndefined();
+    expect(suite.fake.requests[0]?.path).toBe('/v1/chat/completions');
+    expect(suite.fake.requests[0]?.headers.authorization).toBe('Bearer generic-key-123');
+    expect(suite.fake.requests[0]?.headers['x-title']).toBeUndefined();
   });
 
   it('sends no Authorization header when a custom server has no key configured', async () => {
-    const { provider } = build({ default_provider: `custom:${fake.baseUrl}` });
+    const { provider } = build({ default_provider: `custom:${suite.fake.baseUrl}` });
     await provider.chat({ message: 'ping', model: 'local-model', temperature: 0 });
-    expect(fake.requests[0]?.headers.authorization).toBeUndefined();
+    expect(suite.fake.requests[0]?.headers.authorization).toBeUndefined();
   });
 });
 
@@ -129,26 +108,26 @@ describe('configuration errors', () => {
   });
 
   it('warns at startup naming the variable when the key is missing, then fails each request without calling out', async () => {
-    const { provider, log } = build({ api_url: fake.baseUrl });
+    const { provider, log } = build({ api_url: suite.fake.baseUrl });
     const warning = log.lines().find((l) => l.level === 40);
     expect(warning?.msg).toContain('OPENROUTER_API_KEY');
 
     await expect(provider.chat({ message: 'hi', model: 'm', temperature: 0.7 })).rejects.toThrow(ProviderConfigError);
     await expect(provider.chat({ message: 'hi', model: 'm', temperature: 0.7 })).rejects.toThrow(/OPENROUTER_API_KEY/);
-    expect(fake.requests).toHaveLength(0);
+    expect(suite.fake.requests).toHaveLength(0);
   });
 });
 
 describe('abort', () => {
   it('stops the HTTP call when the signal aborts, and the fake closes cleanly', async () => {
-    fake.reply(() => ({ delayMs: 60_000 }));
-    const { provider } = build({ api_key: KEY, api_url: fake.baseUrl });
+    suite.fake.reply(() => ({ delayMs: 60_000 }));
+    const { provider } = build({ api_key: KEY, api_url: suite.fake.baseUrl });
     const controller = new AbortController();
     const pending = provider.chat({ message: 'slow', model: 'm', temperature: 0.7, signal: controller.signal });
-    await expect.poll(() => fake.requests.length).toBe(1);
+    await expect.poll(() => suite.fake.requests.length).toBe(1);
     controller.abort();
     const err: unknown = await pending.catch((e: unknown) => e);
     expect((err as Error).name).toBe('AbortError');
-    expect(fake.requests).toHaveLength(1);
+    expect(suite.fake.requests).toHaveLength(1);
   });
 });
