@@ -93,8 +93,8 @@ export class RedisInbox implements WhatsAppInbox {
     );
     const jobs: InboxJob[] = [];
     for (let i = 0; i + CLAIM_FIELDS <= reply.length; i += CLAIM_FIELDS) {
-      const [id, message, earlierClaims, progress] = reply.slice(i, i + CLAIM_FIELDS).map(String) as [string, string, string, string];
-      const job = this.#decode(id, message, Number(earlierClaims), progress);
+      const id = String(reply[i]);
+      const job = this.#decode(id, String(reply[i + 1]), Number(reply[i + 2]), String(reply[i + 3]));
       if (job === null) await this.ack(id);
       else jobs.push(job);
     }
