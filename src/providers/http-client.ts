@@ -1,6 +1,7 @@
 // One pooled keep-alive undici Pool per provider base URL: JSON POST with connect and overall timeouts, abortable.
 import { Pool } from 'undici';
 import { ProviderNetworkError, ProviderTimeoutError } from './provider.js';
+import { abortReason } from './sleep-unless-aborted.js';
 
 /** Node's global fetch measured at about a quarter of a pooled `Pool.request` here, so providers use this instead. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -57,12 +58,6 @@ export interface HttpClient {
 export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The signal's reason as an Error, so callers can rethrow it (an AbortError DOMException when there is none). */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
 }
 
 function errorCode(err: unknown): string | undefined {

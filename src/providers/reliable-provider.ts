@@ -1,7 +1,6 @@
 // Wraps the configured providers: retries with backoff, fallback providers, model fallbacks, deadline, metrics (spec §7).
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { abortReason } from './http-client.js';
 import {
   ProviderError,
   ProviderHttpError,
@@ -13,6 +12,7 @@ import {
 } from './provider.js';
 import { redactSecrets } from './redact.js';
 import { MIN_ATTEMPT_MS, isRetryable, planRetry } from './retry.js';
+import { abortReason, sleepUnlessAborted } from './sleep-unless-aborted.js';
 
 export interface ReliableProviderOptions {
   /** The primary provider first, then each of `fallback_providers`, in order. */
@@ -30,22 +30,6 @@ export interface ReliableProviderOptions {
   /** Waits between attempts; injectable so tests can see the delays. Must reject when `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
-}
-
-/** setTimeout as a promise that rejects with the signal's reason when it aborts first. */
-export function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 type AttemptOutcome = 'ok' | 'retryable' | 'fatal' | 'timeout' | 'network';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { parseRetryAfterMs } from '../../providers/retry.js';
+import { abortReason, sleepUnlessAborted } from '../../providers/sleep-unless-aborted.js';
 import { GraphHttpError, GraphNetworkError, GraphSendError } from './graph-errors.js';
 import { graphRetryDelayMs, isRetryableGraphError } from './graph-retry.js';
 import type { ReplyAddress } from './inbox.js';
@@ -163,7 +164,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
           ...(options.random ? { random: options.random } : {}),
         });
         logger.warn({ ...context, retryInMs: delayMs }, 'WhatsApp send failed, retrying');
-        await sleep(delayMs, signal);
+        await sleepUnlessAborted(delayMs, signal);
       }
     }
   }
@@ -191,28 +192,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
-}
-
-/** Resolves after `ms`; rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortReason(signal));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
