@@ -98,6 +98,7 @@ export function createWhatsAppWorker(options: WhatsAppWorkerOptions): WhatsAppWo
   }
 
   async function loop(): Promise<void> {
+    let inboxDown = false;
     while (!stopping) {
       woken = false;
       let pauseMs = pollIntervalMs;
@@ -107,10 +108,14 @@ export function createWhatsAppWorker(options: WhatsAppWorkerOptions): WhatsAppWo
           for (const job of await inbox.claim(free, leaseMs)) dispatch(job);
         }
         metrics.whatsappQueueDepth.set(await inbox.depth());
+        if (inboxDown) logger.info('WhatsApp inbox available again');
+        inboxDown = false;
         options.health?.set('channels', 'ok');
       } catch (err) {
         pauseMs = ERROR_PAUSE_MS;
-        logger.error({ err: errorText(err) }, 'WhatsApp inbox unavailable');
+        // Logged when the inbox goes away, not on every poll while it stays away.
+        if (!inboxDown) logger.error({ err: errorText(err) }, 'WhatsApp inbox unavailable');
+        inboxDown = true;
         options.health?.set('channels', 'error', 'WhatsApp inbox unavailable');
       }
       await sleepUntilWoken(pauseMs);
