@@ -83,14 +83,22 @@ export interface ErrorParams {
   headers?: Record<string, string>;
 }
 
-/** A failure a route answers with one row of ERRORS. */
+/**
+ * A failure a route answers with one row of ERRORS. It is an answer, not a fault, so it carries no stack trace:
+ * capturing one through fastify's async frames cost about 13 µs per 401/429, a third of the rejection path.
+ */
 export class GatewayError extends Error {
   override name = 'GatewayError';
-  constructor(
-    readonly code: ErrorCode,
-    readonly params: ErrorParams = {},
-  ) {
-    super(code);
+  readonly code: ErrorCode;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(code); // a string message: cannot throw, so the limit is always restored
+    Error.stackTraceLimit = stackTraceLimit;
+    this.code = code;
+    this.params = params;
   }
 }
 
