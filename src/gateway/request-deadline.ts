@@ -3,8 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderError } from './errors.js';
 
 interface Deadline {
-  controller: AbortController;
-  timer: NodeJS.Timeout;
+  reply: FastifyReply;
+  /**
+   * Made on the first signalFor(): most requests (health, metrics, every rejection) never do work to abort, and
+   * an AbortController with its disconnect listener cost more than the rest of such a request's deadline.
+   */
+  controller: AbortController | undefined;
+  timer: NodeJS.Timeout | undefined;
   /** Epoch ms at which the 408 goes out. */
   at: number;
 }
@@ -30,20 +35,16 @@ export function createRequestDeadlines(timeoutMs: number): RequestDeadlines {
   const deadlines = new WeakMap<FastifyRequest, Deadline>();
   const timeout = renderError('REQUEST_TIMEOUT');
 
-  const expire = (reply: FastifyReply, controller: AbortController): void => {
-    if (!reply.sent) void reply.code(timeout.status).headers(timeout.headers).send();
-    controller.abort(new Error('request timed out'));
+  const expire = (deadline: Deadline): void => {
+    if (!deadline.reply.sent) void deadline.reply.code(timeout.status).headers(timeout.headers).send();
+    deadline.controller?.abort(new Error('request timed out'));
   };
 
   return {
     start(request, reply) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => expire(reply, controller), timeoutMs);
-      deadlines.set(request, { controller, timer, at: Date.now() + timeoutMs });
-      // A client that goes away before its answer does not need the LLM call either.
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-      });
+      const deadline: Deadline = { reply, controller: undefined, timer: undefined, at: Date.now() + timeoutMs };
+      deadline.timer = setTimeout(expire, timeoutMs, deadline);
+      deadlines.set(request, deadline);
     },
     finish(request) {
       const deadline = deadlines.get(request);
@@ -52,7 +53,20 @@ export function createRequestDeadlines(timeoutMs: number): RequestDeadlines {
       deadlines.delete(request);
     },
     signalFor(request) {
-      return deadlines.get(request)?.controller.signal;
+      const deadline = deadlines.get(request);
+      if (deadline === undefined) return undefined;
+      if (deadline.controller === undefined) {
+        const controller = new AbortController();
+        deadline.controller = controller;
+        // A client that goes away before its answer does not need the LLM call either.
+        const raw = deadline.reply.raw;
+        const gone = (): void => {
+          if (!raw.writableFinished) controller.abort(new Error('client disconnected'));
+        };
+        if (raw.destroyed || raw.socket === null || raw.socket.destroyed) gone();
+        else raw.once('close', gone);
+      }
+      return deadline.controller.signal;
     },
     deadlineFor(request) {
       const deadline = deadlines.get(request);

@@ -52,6 +52,9 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     loggerInstance: logger as FastifyBaseLogger,
     // Our onResponse hook logs each request by route (never the raw URL: its query may hold a verify token).
     logController: new LogController({ disableRequestLogging: true }),
+    // fastify's default builds a pino child (bindings and redaction rules) for every request; nothing here logs
+    // through request.log, and our own lines carry what they need (route, reqId), so requests share the logger.
+    childLoggerFactory: (parent) => parent,
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -75,14 +78,21 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const deadlines = createRequestDeadlines(requestTimeoutMs);
-  app.addHook('onRequest', async (request, reply) => deadlines.start(request, reply));
-  app.addHook('onResponse', async (request, reply) => {
+  const countRequest = createRequestCounter(metrics);
+  const debugEnabled = logger.isLevelEnabled('debug');
+  // Callback hooks, not async ones: they run on every request, and a promise per hook costs more than their work.
+  app.addHook('onRequest', (request, reply, done) => {
+    deadlines.start(request, reply);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
     deadlines.finish(request);
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ route, method: request.method, status: reply.statusCode });
+    countRequest(route, request.method, reply.statusCode);
     metrics.requestLatency.observe(reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) logger.warn({ method: request.method, route, status: reply.statusCode }, 'request failed');
-    else logger.debug({ method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    else if (debugEnabled) logger.debug({ method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    done();
   });
 
   const routes: RouteTable = new Map();
@@ -125,4 +135,22 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
 
   await app.ready();
   return app;
+}
+
+/**
+ * `http_requests_total{route,method,status}` with one labelled child per combination, kept: prom-client hashes
+ * the label object on every `inc(labels)`, and this runs for every request. Routes and methods are the registered
+ * ones (or 'unmatched'), so the combinations are few.
+ */
+function createRequestCounter(metrics: Metrics): (route: string, method: string, status: number) => void {
+  const children = new Map<string, { inc(): void }>();
+  return (route, method, status) => {
+    const id = `${route} ${method} ${status}`;
+    let child = children.get(id);
+    if (child === undefined) {
+      child = metrics.httpRequests.labels({ route, method, status });
+      children.set(id, child);
+    }
+    child.inc();
+  };
 }
