@@ -69,6 +69,11 @@ export class LocalPairingStore implements PairingStore {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Clients with a failure or lockout record now (for tests and diagnostics: the table is bounded by maxKeys). */
+  get size(): number {
+    return this.#clients.size;
+  }
+
   async setCode(codeHash: string): Promise<void> {
     this.#codeHash = Buffer.from(codeHash, 'utf8');
   }
