@@ -19,6 +19,7 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, error: 'Payload too large: the limit is 65536 bytes' },
   REQUEST_TIMEOUT: { status: 408, error: null },
   BAD_REQUEST: { status: 400, error: 'Bad request' },
+  HEADERS_TOO_LARGE: { status: 431, error: 'Request headers too large: the limit is 16384 bytes' },
   INTERNAL: { status: 500, error: 'Internal server error' },
   // spec §2 pairing
   PAIR_RATE_LIMITED: { status: 429, error: 'Too many pairing requests. Please retry later.' },

@@ -12,6 +12,7 @@ import { createWebhookSecretVerifier } from '../security/signatures.js';
 import type { Stores } from '../state/create-stores.js';
 import { installErrorHandling, type RouteTable } from './error-handler.js';
 import { createRequestDeadlines } from './request-deadline.js';
+import { answerFrameworkError, createClientErrorHandler } from './transport-errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -56,6 +57,9 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     // through request.log, and our own lines carry what they need (route, reqId), so requests share the logger.
     childLoggerFactory: (parent) => parent,
     bodyLimit: MAX_BODY_BYTES,
+    // Malformed HTTP, oversize headers, timeouts before routing and undecodable URLs answer with rows of ERRORS.
+    clientErrorHandler: createClientErrorHandler(logger),
+    frameworkErrors: answerFrameworkError,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     serverFactory: (handler) =>
