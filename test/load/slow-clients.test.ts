@@ -2,6 +2,7 @@
 // being served, and each is cut off by the server's timeouts; oversize headers are refused with 431.
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderError } from '../../src/gateway/errors.js';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
 import { call, connectRaw, pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
@@ -85,7 +86,10 @@ describe('slow clients', () => {
       }
       // Every trickle ends with the server closing it: nothing, or a 408, was sent back; the handler never ran.
       const received = await Promise.all(tricklers.map((t) => t.closed));
-      for (const text of received) expect(text === '' || text.startsWith('HTTP/1.1 408 ')).toBe(true);
+      for (const text of received) {
+        expect(text === '' || text.startsWith('HTTP/1.1 408 ')).toBe(true);
+        if (text !== '') expect(text.endsWith('\r\n\r\n')).toBe(true); // the 408 row has an empty body
+      }
       // No trickled body ever reached the LLM: only the real client's 10 messages did.
       expect(llm.requests).toHaveLength(10);
     } finally {
@@ -109,6 +113,7 @@ describe('slow clients', () => {
       socket.write(request);
       await closed;
       expect(received.startsWith('HTTP/1.1 431 ')).toBe(true);
+      expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual(renderError('HEADERS_TOO_LARGE').body);
     }
     expect((await call(`${gw.url}/health`)).status).toBe(200);
   });
