@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PairingService } from '../../security/pairing.js';
 import type { RateLimiter } from '../../state/rate-limit/rate-limiter.js';
+import { sendError } from '../error-handler.js';
 import { GatewayError } from '../errors.js';
 import { PAIRED_MESSAGE } from '../messages.js';
 import { rateLimitHeaders } from '../rate-limit-headers.js';
@@ -15,6 +16,7 @@ export interface PairRouteDeps {
   trustForwardedHeaders: boolean;
 }
 
+/** Rejections (429, 403) are answered directly with their ERRORS row: no trip through fastify's error path. */
 export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): void {
   const { limiter, pairing, metrics } = deps;
   const count = (outcome: string) => metrics.pairingOutcomes.inc({ outcome });
@@ -26,7 +28,7 @@ export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): vo
     if (!decision.allowed) {
       count('rate_limited');
       metrics.rateLimitRejections.inc({ limiter: 'pair' });
-      throw new GatewayError('PAIR_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers });
+      return sendError(reply, new GatewayError('PAIR_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers }));
     }
     reply.headers(headers);
 
@@ -34,10 +36,10 @@ export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): vo
     switch (outcome.kind) {
       case 'locked_out':
         count('locked_out');
-        throw new GatewayError('PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs, headers });
+        return sendError(reply, new GatewayError('PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs, headers }));
       case 'invalid_code':
         count('invalid_code');
-        throw new GatewayError('INVALID_PAIRING_CODE', { headers });
+        return sendError(reply, new GatewayError('INVALID_PAIRING_CODE', { headers }));
       case 'persist_failed':
         count('persist_failed');
         throw new GatewayError('PAIRING_NOT_PERSISTED', { headers });

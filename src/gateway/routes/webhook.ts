@@ -7,6 +7,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { PairingService } from '../../security/pairing.js';
 import type { IdempotencyStore } from '../../state/idempotency/idempotency-store.js';
 import type { RateLimiter } from '../../state/rate-limit/rate-limiter.js';
+import { sendError } from '../error-handler.js';
 import { GatewayError } from '../errors.js';
 import { parseIdempotencyKey } from '../idempotency-key.js';
 import { DUPLICATE_MESSAGE } from '../messages.js';
@@ -31,6 +32,10 @@ export interface WebhookRouteDeps {
 /** Scope of idempotency keys when pairing is disabled (spec §4: otherwise the token's hash). */
 const GLOBAL_SCOPE = 'global';
 
+/**
+ * The rejections a flood consists of (429, 401) are answered here with their ERRORS row, not thrown: fastify's
+ * error path (rejection, handleError, the async error handler) cost about 7 µs of the 401's ~45 µs.
+ */
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const { limiter, pairing, idempotency, agent, metrics, logger } = deps;
   const countIdempotency = (outcome: string) => metrics.idempotencyOutcomes.inc({ outcome });
@@ -41,7 +46,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     const headers = rateLimitHeaders('webhook', limiter.windowSecs, decision);
     if (!decision.allowed) {
       metrics.rateLimitRejections.inc({ limiter: 'webhook' });
-      throw new GatewayError('WEBHOOK_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers });
+      return sendError(reply, new GatewayError('WEBHOOK_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers }));
     }
     reply.headers(headers);
 
@@ -49,13 +54,13 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     let scope = GLOBAL_SCOPE;
     if (pairing.requirePairing) {
       const tokenHash = await pairing.authenticate(headerValue(request, 'authorization'));
-      if (tokenHash === null) throw new GatewayError('UNAUTHORIZED_BEARER', { headers });
+      if (tokenHash === null) return sendError(reply, new GatewayError('UNAUTHORIZED_BEARER', { headers }));
       scope = tokenHash;
     }
 
     // 3. Webhook secret.
     if (deps.verifySecret !== null && !deps.verifySecret(headerValue(request, 'x-webhook-secret'))) {
-      throw new GatewayError('UNAUTHORIZED_SECRET', { headers });
+      return sendError(reply, new GatewayError('UNAUTHORIZED_SECRET', { headers }));
     }
 
     // 4. Body.
