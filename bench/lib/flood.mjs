@@ -35,9 +35,16 @@ function probeHealth(url) {
   };
 }
 
+/** The gateway's V8 heap in use, from its own metrics (nodejs_heap_size_used_bytes). */
+async function heapUsedMb(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^zeroclaw_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN) / 2 ** 20;
+}
+
 export async function runFlood({ llm, requests, connections, nodeFlags = [] }) {
   console.log(`\n## Flood: ${requests} forged client addresses per phase (trust_forwarded_headers = true, table maxima 10000)`);
-  const { configPath } = writeClawgateConfig(llm.url, { trustForwarded: true, memory: 'none' });
+  // Prometheus on, so the gateway's own heap figure (after its last GC) can be read beside the RSS.
+  const { configPath } = writeClawgateConfig(llm.url, { trustForwarded: true, memory: 'none', prometheus: true });
   const gateway = await startClawgate(configPath, { nodeFlags, name: 'clawgate (flood)' });
   const phases = [
     {
@@ -85,7 +92,13 @@ export async function runFlood({ llm, requests, connections, nodeFlags = [] }) {
           // The second half continues the address sequence instead of repeating the first half's addresses.
           addressOffset: half * Math.ceil(requests / 2),
         });
-        halves.push({ seconds: (performance.now() - started) / 1000, rps: result.rps, statuses: result.statuses, rssMb: rssMb(gateway.pid) });
+        halves.push({
+          seconds: (performance.now() - started) / 1000,
+          rps: result.rps,
+          statuses: result.statuses,
+          rssMb: rssMb(gateway.pid),
+          heapMb: await heapUsedMb(gateway.url),
+        });
       }
       const probe = await stopProbe();
       results.phases.push({ name: phase.name, halves, probe });
@@ -94,7 +107,8 @@ export async function runFlood({ llm, requests, connections, nodeFlags = [] }) {
       console.log(`   ${phase.name}`);
       console.log(
         `     ${requests} requests, ${fmt(halves.reduce((a, h) => a + h.seconds, 0), 1)} s ${JSON.stringify(statuses)}; ` +
-          `RSS after half 1: ${fmt(halves[0].rssMb, 1)} MB, after half 2: ${fmt(halves[1].rssMb, 1)} MB`,
+          `after half 1: RSS ${fmt(halves[0].rssMb, 1)} MB, heap used ${fmt(halves[0].heapMb, 1)} MB; ` +
+          `after half 2: RSS ${fmt(halves[1].rssMb, 1)} MB, heap used ${fmt(halves[1].heapMb, 1)} MB`,
       );
       console.log(
         `     real client polling /health meanwhile: ${probe.answered} answered, ${probe.failures} failed, ` +

@@ -30,7 +30,7 @@ export function startFakeLlm() {
 
 /**
  * Writes a clawgate config folder. `settings`: webhookLimit, maxKeys, memory ('sqlite' | 'none'),
- * redisUrl (redis mode), trustForwarded, pairLimit, webhookSecret.
+ * redisUrl (redis mode), trustForwarded, pairLimit, webhookSecret, prometheus (GET /metrics serves the registry).
  */
 export function writeClawgateConfig(llmUrl, settings = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'clawgate-bench-'));
@@ -50,6 +50,7 @@ export function writeClawgateConfig(llmUrl, settings = {}) {
     memory: { backend: settings.memory ?? 'sqlite' },
     ...(settings.redisUrl ? { state: { backend: 'redis', redis_url: settings.redisUrl } } : {}),
     ...(settings.webhookSecret ? { channels_config: { webhook: { secret: settings.webhookSecret } } } : {}),
+    ...(settings.prometheus ? { observability: { backend: 'prometheus' } } : {}),
   };
   const configPath = join(dir, 'config.toml');
   writeFileSync(configPath, stringify(config), { mode: 0o600 });
