@@ -10,6 +10,7 @@
 //                      [--cpu-prof DIR]   (clawgate runs under node --cpu-prof; profiles land in DIR)
 //                      [--json FILE]      (all figures as JSON)
 //                      [--pin]            (taskset: servers on core 0, load generator and helpers on core 1)
+//   BENCH_CLI=/path/to/dist/src/cli/main.js benchmarks another build of clawgate (an older commit's worktree).
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -257,6 +258,7 @@ async function runStartup(llm) {
 
 async function main() {
   const started = performance.now();
+  if (process.env.BENCH_CLI) console.log(`clawgate under test: ${process.env.BENCH_CLI}`);
   console.log(`clawgate bench: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
     `${Math.round(totalmem() / 2 ** 30)} GiB; ${CONNECTIONS} connections, warm-up ${WARMUP} s, ${ROUNDS} x ${DURATION} s per server, alternating`);
   if (args.pin) console.log(pinCores(0, 1) ? 'pinned: servers on core 0, load generator, fake LLM and Redis on core 1' : 'taskset unavailable: not pinned');

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'smol-toml';
 import { startNodeProcess } from './processes.mjs';
 
-export const CLI_PATH = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+/** The built CLI under test; BENCH_CLI points at another build (say, a worktree of an older commit) to compare. */
+export const CLI_PATH = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const BASELINE_PATH = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
 const FAKE_LLM_PATH = fileURLToPath(new URL('../fake-llm.mjs', import.meta.url));
 
