@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeMemoryBackendContract } from './memory-backend.contract.js';
 import { SqliteMemory } from './sqlite-memory.js';
 
@@ -74,5 +74,113 @@ describe('SqliteMemory', () => {
     expect((await memory.recall('original', 5)).map((e) => e.key)).toEqual(['k2']);
     expect(await memory.recall('replacement', 5)).toEqual([]);
     await memory.close();
+  });
+});
+
+describe('SqliteMemory group commit', () => {
+  const dirs: string[] = [];
+  function tempPath(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'clawgate-sqlite-batch-'));
+    dirs.push(dir);
+    return join(dir, 'memory.db');
+  }
+  afterEach(() => {
+    vi.useRealTimers();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits the stores of one turn together, each resolving only once another connection sees it', async () => {
+    const path = tempPath();
+    const memory = new SqliteMemory({ path });
+    const reader = new BetterSqlite3(path, { readonly: true });
+    const seen = reader.prepare<[string], { key: string }>('SELECT key FROM memories WHERE key = ?');
+    const count = reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM memories');
+    try {
+      const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+      const visibleOnResolve = keys.map((key) => memory.store(key, `content ${key}`, 'conversation').then(() => seen.get(key)?.key));
+      // Still the same turn: nothing is committed yet.
+      expect(count.get()?.n).toBe(0);
+      expect(await Promise.all(visibleOnResolve)).toEqual(keys);
+      expect(count.get()?.n).toBe(20);
+    } finally {
+      reader.close();
+      await memory.close();
+    }
+  });
+
+  it('lets reads see stores made before them, awaited or not', async () => {
+    const memory = new SqliteMemory({ path: ':memory:' });
+    const stored = memory.store('early', 'seen by the next read', 'core');
+    expect((await memory.get('early'))?.content).toBe('seen by the next read');
+    expect(await memory.count()).toBe(1);
+    await stored;
+    void memory.store('gone', 'forgotten in the same turn', 'core');
+    expect(await memory.forget('gone')).toBe(true);
+    await memory.close();
+  });
+
+  it('keeps upsert semantics inside one batch: last write wins, first createdAt kept', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const memory = new SqliteMemory({ path: ':memory:' });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00.000Z'));
+    const first = memory.store('same', 'first about apples', 'daily', 's1');
+    vi.setSystemTime(new Date('2026-01-01T00:00:01.000Z'));
+    const second = memory.store('same', 'second about pears', 'core');
+    await Promise.all([first, second]);
+    expect(await memory.get('same')).toEqual({
+      key: 'same',
+      content: 'second about pears',
+      category: 'core',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:01.000Z',
+    });
+    expect(await memory.recall('apples', 5)).toEqual([]);
+    await memory.close();
+  });
+
+  it('fails only the bad row of a batch; the others commit', async () => {
+    const memory = new SqliteMemory({ path: ':memory:' });
+    const good1 = memory.store('good1', 'fine', 'core');
+    // Not a string: SQLite cannot bind it, as with any row the database refuses on its own.
+    const bad = memory.store('bad', { not: 'text' } as unknown as string, 'core');
+    const good2 = memory.store('good2', 'fine too', 'core');
+    const results = await Promise.allSettled([good1, bad, good2]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await memory.list()).map((e) => e.key).sort()).toEqual(['good1', 'good2']);
+    await memory.close();
+  });
+
+  it('rejects every store of a batch whose transaction cannot commit, and recovers', async () => {
+    const path = tempPath();
+    const memory = new SqliteMemory({ path, busyTimeoutMs: 50 });
+    const locker = new BetterSqlite3(path);
+    try {
+      locker.exec('BEGIN IMMEDIATE');
+      const results = await Promise.allSettled(['a', 'b', 'c'].map((key) => memory.store(key, 'blocked', 'core')));
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : null))).toEqual([
+        'SQLITE_BUSY',
+        'SQLITE_BUSY',
+        'SQLITE_BUSY',
+      ]);
+      locker.exec('ROLLBACK');
+      expect(await memory.count()).toBe(0);
+      await memory.store('d', 'after the lock', 'core');
+      expect((await memory.list()).map((e) => e.key)).toEqual(['d']);
+    } finally {
+      locker.close();
+      await memory.close();
+    }
+  });
+
+  it('commits pending stores on close', async () => {
+    const path = tempPath();
+    const memory = new SqliteMemory({ path });
+    const stored = memory.store('last', 'written at shutdown', 'core');
+    await memory.close();
+    await expect(stored).resolves.toBeUndefined();
+    const reopened = new SqliteMemory({ path });
+    expect((await reopened.get('last'))?.content).toBe('written at shutdown');
+    await reopened.close();
   });
 });

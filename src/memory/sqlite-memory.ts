@@ -15,6 +15,19 @@ const BM25_CONTENT_WEIGHT = 1.0;
 export interface SqliteMemoryOptions {
   /** Database file, created with its folder's permission; `:memory:` for a private in-process database. */
   path: string;
+  /** How long a write waits for another process holding the write lock before failing; 5 s by default. */
+  busyTimeoutMs?: number;
+}
+
+/** One store() waiting for its group commit. */
+interface PendingStore {
+  key: string;
+  content: string;
+  category: string;
+  sessionId: string | null;
+  now: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 interface MemoryRow {
@@ -44,11 +57,16 @@ export class SqliteMemory implements MemoryBackend {
   readonly #ftsRecall: Statement<[string, number], RankedRow>;
   readonly #likeRecall: Statement<[{ needles: string; limit: number; scan: number }], RankedRow>;
   readonly #ping: Statement<[], { ok: number }>;
+  /** Writes a batch in one BEGIN IMMEDIATE … COMMIT; returns the error of each row that failed, by index. */
+  readonly #writeBatch: (batch: readonly PendingStore[]) => Map<number, unknown>;
+  /** Stores accepted since the last commit, in call order; written together by #flush. */
+  #pending: PendingStore[] = [];
+  #flushScheduled = false;
 
   /** Opens (or creates) the database and applies pending migrations; throws when the file cannot be opened. */
   constructor(options: SqliteMemoryOptions) {
     this.path = options.path;
-    this.#db = new BetterSqlite3(options.path, { timeout: BUSY_TIMEOUT_MS });
+    this.#db = new BetterSqlite3(options.path, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
     try {
       this.#db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a committed write survives a process crash (SIGKILL); only power loss
@@ -99,19 +117,76 @@ export class SqliteMemory implements MemoryBackend {
         ORDER BY score DESC, updated_at DESC, id DESC
         LIMIT @limit`);
       this.#ping = db.prepare('SELECT 1 AS ok');
+      this.#writeBatch = db.transaction((batch: readonly PendingStore[]) => {
+        const errors = new Map<number, unknown>();
+        for (const [i, p] of batch.entries()) {
+          try {
+            this.#upsert.run(p.key, p.content, p.category, p.sessionId, p.now, p.now);
+          } catch (err) {
+            // A failed statement is undone on its own (SQLite's statement atomicity), so one bad
+            // row fails alone. An error that ended the whole transaction (disk full, I/O) must fail
+            // every row: the rows after it would otherwise run in autocommit, outside the batch.
+            if (!db.inTransaction) throw err;
+            errors.set(i, err);
+          }
+        }
+        return errors;
+      }).immediate;
     } catch (err) {
       this.#db.close();
       throw err;
     }
   }
 
-  async store(key: string, content: string, category: MemoryCategory, sessionId?: string): Promise<void> {
-    validateStoreArguments(key, category);
-    const now = new Date().toISOString();
-    this.#upsert.run(key, content, category, sessionId ?? null, now, now);
+  /**
+   * Group commit: stores made in the same event-loop turn are written together in one
+   * transaction at the end of the turn (setImmediate), which shares the cost of the commit and of
+   * the FTS5 segment flush across them. Resolves only once that transaction has committed.
+   */
+  store(key: string, content: string, category: MemoryCategory, sessionId?: string): Promise<void> {
+    try {
+      validateStoreArguments(key, category);
+      if (!this.#db.open) throw new TypeError('The memory database is closed');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const now = new Date().toISOString();
+      this.#pending.push({ key, content, category, sessionId: sessionId ?? null, now, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        // setImmediate, not a microtask: requests whose bodies arrive in the same poll phase are
+        // each handled in their own callback, and a microtask would commit after every one.
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /**
+   * Writes every pending store in one transaction, then settles their promises. Also called
+   * before each read, so a read sees every store made before it, awaited or not.
+   */
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    let errors: Map<number, unknown>;
+    try {
+      errors = this.#writeBatch(batch);
+    } catch (err) {
+      // Nothing of the batch was committed (lock timeout, disk full, closed database): all fail.
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    for (const [i, p] of batch.entries()) {
+      if (errors.has(i)) p.reject(errors.get(i));
+      else p.resolve();
+    }
   }
 
   async recall(query: string, limit: number): Promise<MemoryEntry[]> {
+    this.#flush();
     const max = Math.floor(limit);
     if (!(max > 0)) return [];
     const terms = parseQueryTerms(query);
@@ -131,20 +206,24 @@ export class SqliteMemory implements MemoryBackend {
   }
 
   async get(key: string): Promise<MemoryEntry | null> {
+    this.#flush();
     const row = this.#get.get(key);
     return row ? toEntry(row) : null;
   }
 
   async list(category?: MemoryCategory): Promise<MemoryEntry[]> {
+    this.#flush();
     const rows = category === undefined ? this.#listAll.all() : this.#listCategory.all(category);
     return rows.map(toEntry);
   }
 
   async forget(key: string): Promise<boolean> {
+    this.#flush();
     return this.#forget.run(key).changes > 0;
   }
 
   async count(): Promise<number> {
+    this.#flush();
     return this.#count.get()?.n ?? 0;
   }
 
@@ -156,8 +235,11 @@ export class SqliteMemory implements MemoryBackend {
     }
   }
 
+  /** Commits the stores still pending, then closes the file. */
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#flush();
+    this.#db.close();
   }
 }
 
