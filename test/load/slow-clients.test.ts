@@ -117,4 +117,18 @@ describe('slow clients', () => {
     }
     expect((await call(`${gw.url}/health`)).status).toBe(200);
   });
+
+  it('refuses an unauthenticated webhook before reading its body: a client cannot make the gateway wait for one', async () => {
+    const socket = await connectRaw(gw.url);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
+    socket.on('error', () => undefined);
+    const answered = new Promise<void>((resolve) => socket.on('data', () => received.endsWith('}') && resolve()));
+    // 60,000 bytes announced, none sent: the 401 must not wait for them (that would be a 408 after the timeout).
+    socket.write('POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n');
+    await answered;
+    socket.destroy();
+    expect(received.startsWith('HTTP/1.1 401 ')).toBe(true);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toEqual(renderError('UNAUTHORIZED_BEARER').body);
+  });
 });

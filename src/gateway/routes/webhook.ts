@@ -1,6 +1,6 @@
 // POST /webhook: the seven checks in spec order (§3): rate limit, bearer, secret, body, idempotency, memory, LLM.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent } from '../../agent/agent.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -33,14 +33,18 @@ export interface WebhookRouteDeps {
 const GLOBAL_SCOPE = 'global';
 
 /**
- * The rejections a flood consists of (429, 401) are answered here with their ERRORS row, not thrown: fastify's
+ * Steps 1-3 (rate limit, bearer, secret) need only the headers, so they run in the route's onRequest hook, before
+ * fastify reads the body: a refused client never makes the gateway buffer up to 64 KiB, and a flood of refusals
+ * costs less. The refusals a flood consists of (429, 401) are answered with their ERRORS row, not thrown: fastify's
  * error path (rejection, handleError, the async error handler) cost about 7 µs of the 401's ~45 µs.
  */
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const { limiter, pairing, idempotency, agent, metrics, logger } = deps;
   const countIdempotency = (outcome: string) => metrics.idempotencyOutcomes.inc({ outcome });
+  /** What the hook decided for each admitted request: its idempotency scope and its RateLimit header fields. */
+  const admitted = new WeakMap<FastifyRequest, { scope: string; headers: Record<string, string> }>();
 
-  app.post('/webhook', async (request, reply) => {
+  const admit = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     // 1. Rate limit.
     const decision = await limiter.hit(clientKeyOf(request, deps.trustForwardedHeaders));
     const headers = rateLimitHeaders('webhook', limiter.windowSecs, decision);
@@ -62,6 +66,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     if (deps.verifySecret !== null && !deps.verifySecret(headerValue(request, 'x-webhook-secret'))) {
       return sendError(reply, new GatewayError('UNAUTHORIZED_SECRET', { headers }));
     }
+    admitted.set(request, { scope, headers });
+    return undefined;
+  };
+
+  app.post('/webhook', { onRequest: admit }, async (request, reply) => {
+    const { scope, headers } = admitted.get(request) ?? { scope: GLOBAL_SCOPE, headers: {} };
 
     // 4. Body.
     const message = parseWebhookBody(headerValue(request, 'content-type'), request.body);
