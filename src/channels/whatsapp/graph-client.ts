@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { parseRetryAfterMs } from '../../providers/retry.js';
+import { redactSecrets } from '../../providers/redact.js';
 import { abortReason, sleepUnlessAborted } from '../../providers/sleep-unless-aborted.js';
 import { GraphHttpError, GraphNetworkError, GraphSendError } from './graph-errors.js';
 import { graphRetryDelayMs, isRetryableGraphError } from './graph-retry.js';
@@ -108,7 +109,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const meta = graphErrorBodySchema.safeParse(json);
       const error = meta.success ? meta.data.error : undefined;
       throw new GraphHttpError(
-        `Graph API ${res.statusCode}${error?.code !== undefined ? ` code ${error.code}` : ''}: ${error?.message ?? 'no error body'}`,
+        // Meta quotes the token back in some errors ("Cannot parse access token: EAAG…"): never let it reach a log.
+        `Graph API ${res.statusCode}${error?.code !== undefined ? ` code ${error.code}` : ''}: ${redactSecrets(error?.message ?? 'no error body', [options.accessToken])}`,
         isRetryableGraphError(res.statusCode, error?.code),
         res.statusCode,
         error?.code,
