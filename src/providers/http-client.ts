@@ -1,5 +1,5 @@
 // One pooled keep-alive undici Pool per provider base URL: JSON POST with connect and overall timeouts, abortable.
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { ProviderNetworkError, ProviderTimeoutError } from './provider.js';
 import { abortReason } from './sleep-unless-aborted.js';
 
@@ -66,6 +66,62 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Content headers this client sets itself; a caller's own spelling of them is dropped. */
+const OWN_HEADERS = new Set(['content-type', 'content-length']);
+
+/**
+ * The headers undici is given for a caller's header object: the caller's, then our content type. Built once per
+ * header object (providers pass the same frozen set on every call); undici adds the content-length of a string body.
+ */
+function requestHeaders(cache: WeakMap<object, Record<string, string>>, headers: Record<string, string> | undefined): Record<string, string> {
+  if (headers === undefined) return JSON_HEADERS;
+  let merged = cache.get(headers);
+  if (merged === undefined) {
+    merged = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (!OWN_HEADERS.has(name.toLowerCase())) merged[name] = value;
+    }
+    merged['content-type'] = 'application/json';
+    cache.set(headers, merged);
+  }
+  return merged;
+}
+
+const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
+
+/** The declared body length, or undefined when the vendor streams it chunked (or sends something unreadable). */
+function contentLength(headers: ResponseHeaders): number | undefined {
+  const raw = headerValue(headers, 'content-length');
+  if (raw === undefined) return undefined;
+  const length = Number(raw);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/**
+ * Reads a body of unknown length chunk by chunk, failing as soon as it passes `maxBytes` (a chunked answer gives no
+ * length to check up front).
+ */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, tooLarge: () => Error): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Destroys an unread or half-read body; the error it then emits has been dealt with by whoever calls this. */
+function discard(body: Dispatcher.ResponseData['body'], reason?: Error): void {
+  body.on('error', ignore).destroy(reason);
+}
+
+function ignore(): void {}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const url = new URL(options.baseUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -76,49 +132,53 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const provider = options.provider;
+  const headerCache = new WeakMap<object, Record<string, string>>();
   const pool = new Pool(url.origin, {
     connections: options.connections ?? DEFAULT_CONNECTIONS,
     connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   });
+  const tooLarge = (): Error => new ProviderNetworkError(`${provider}: response body larger than ${maxResponseBytes} bytes`, provider);
 
   async function postJson(path: string, body: unknown, opts: PostJsonOptions = {}): Promise<HttpResponse> {
     const callerSignal = opts.signal;
     if (callerSignal?.aborted) throw abortReason(callerSignal);
     const timeoutMs = Math.max(1, opts.timeoutMs ?? defaultTimeoutMs);
+    const startedAt = Date.now();
+    const overallTimeout = (): ProviderTimeoutError =>
+      new ProviderTimeoutError(`${provider}: no complete answer within ${timeoutMs} ms`, provider);
 
-    // One controller per call: our overall timer and the caller's abort both end up here, so undici has one signal.
-    const controller = new AbortController();
+    // The caller's signal goes to undici as it is: an AbortController of our own, chained to it, cost more per call
+    // than the rest of the client. undici's headersTimeout bounds the wait for the answer; the body phase gets a
+    // timer for what is left of the budget, since bodyTimeout only bounds the gap between two chunks.
     let timedOut: ProviderTimeoutError | undefined;
-    const timer = setTimeout(() => {
-      timedOut = new ProviderTimeoutError(`${provider}: no complete answer within ${timeoutMs} ms`, provider);
-      controller.abort(timedOut);
-    }, timeoutMs);
-    const onCallerAbort = (): void => controller.abort(abortReason(callerSignal as AbortSignal));
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-
-    const payload = JSON.stringify(body);
+    let bodyTimer: NodeJS.Timeout | undefined;
     try {
       const res = await pool.request({
-        path: `${pathPrefix}${path}`,
+        path: pathPrefix + path,
         method: 'POST',
-        headers: { ...opts.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) },
-        body: payload,
-        signal: controller.signal,
+        headers: requestHeaders(headerCache, opts.headers),
+        body: JSON.stringify(body),
+        signal: callerSignal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxResponseBytes) {
-          res.body.destroy();
-          throw new ProviderNetworkError(`${provider}: response body larger than ${maxResponseBytes} bytes`, provider);
-        }
-        chunks.push(chunk as Buffer);
+      const length = contentLength(res.headers);
+      if (length !== undefined && length > maxResponseBytes) {
+        discard(res.body);
+        throw tooLarge();
       }
-      const text = Buffer.concat(chunks).toString('utf8');
+      const leftMs = timeoutMs - (Date.now() - startedAt);
+      if (leftMs <= 0) {
+        discard(res.body);
+        throw (timedOut = overallTimeout());
+      }
+      bodyTimer = setTimeout(() => {
+        timedOut = overallTimeout();
+        discard(res.body, timedOut);
+      }, leftMs);
+      // With a declared length undici itself fails a body that runs past it, so the cap checked above holds.
+      const text = length !== undefined ? await res.body.text() : await readCapped(res.body, maxResponseBytes, tooLarge);
       let parsed: unknown;
       if (text.length > 0) {
         try {
@@ -133,15 +193,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (timedOut) throw timedOut;
       if (err instanceof ProviderNetworkError) throw err;
       const code = errorCode(err);
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        throw new ProviderTimeoutError(`${provider}: ${code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : 'read'} timeout`, provider, {
-          cause: err,
-        });
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        // Both are set to the overall budget, which is what ran out.
+        throw new ProviderTimeoutError(`${provider}: no complete answer within ${timeoutMs} ms`, provider, { cause: err });
+      }
+      if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+        throw new ProviderTimeoutError(`${provider}: connect timeout`, provider, { cause: err });
       }
       throw new ProviderNetworkError(`${provider}: connection to ${url.host} failed (${code ?? 'error'})`, provider, { cause: err });
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      clearTimeout(bodyTimer);
     }
   }
 

@@ -1,7 +1,7 @@
 // OpenAI chat-completions wire protocol (OpenRouter, OpenAI, Groq, … LM Studio, custom:): one HTTP attempt per chat().
 import { z } from 'zod';
 import type { Provider, ProtocolProviderOptions } from './provider.js';
-import { errorMember, stringField } from './vendor-error.js';
+import { errorMember, isOptionalNumber, isRecord, stringField } from './vendor-error.js';
 import { createWireProtocolProvider } from './wire-protocol-provider.js';
 
 /** The part of a chat.completion we read; `content` may be null (tool calls) or an array of parts (some proxies). */
@@ -19,6 +19,25 @@ const completionSchema = z.object({
     .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
     .nullish(),
 });
+
+type Completion = z.infer<typeof completionSchema>;
+
+/**
+ * The usual completion (string or null content, numeric usage) checked by hand; anything else, including content
+ * given as parts, goes through completionSchema. Accepts nothing the schema refuses.
+ */
+function isPlainCompletion(body: unknown): body is Completion {
+  if (!isRecord(body)) return false;
+  const { choices, usage } = body;
+  if (!Array.isArray(choices) || choices.length === 0) return false;
+  for (const choice of choices as unknown[]) {
+    if (!isRecord(choice) || !isRecord(choice.message)) return false;
+    const content = choice.message.content;
+    if (content !== undefined && content !== null && typeof content !== 'string') return false;
+  }
+  if (usage === undefined || usage === null) return true;
+  return isRecord(usage) && isOptionalNumber(usage.prompt_tokens) && isOptionalNumber(usage.completion_tokens);
+}
 
 type ChatMessage = { role: 'system' | 'user'; content: string };
 
@@ -39,6 +58,7 @@ export function createOpenAiCompatibleProvider(options: ProtocolProviderOptions)
       return { message, code };
     },
     answerSchema: completionSchema,
+    isAnswer: isPlainCompletion,
     answerName: 'a chat completion body',
     readAnswer(answer) {
       const content = answer.choices[0]?.message.content;

@@ -46,6 +46,18 @@ function errorText(err: unknown): string {
   return redactSecrets(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 }
 
+/** prom-client's bound series: `inc` without hashing a fresh label object on every call. */
+interface CounterChild {
+  inc(value?: number): void;
+}
+
+/** Every series one (provider, model) pair updates, bound once. */
+interface PairSeries {
+  attempts: Record<AttemptOutcome, CounterChild>;
+  inputTokens: CounterChild;
+  outputTokens: CounterChild;
+}
+
 /** The model chain for `model`: itself, then its configured fallbacks, without repeats. */
 export function modelChain(model: string, modelFallbacks: Readonly<Record<string, readonly string[]>>): string[] {
   return [...new Set([model, ...(modelFallbacks[model] ?? [])])];
@@ -58,19 +70,64 @@ export function createReliableProvider(options: ReliableProviderOptions): Provid
   const { logger, metrics, maxRetries, baseBackoffMs } = options;
   const sleep = options.sleep ?? sleepUnlessAborted;
   const random = options.random ?? Math.random;
+  // Bound series and model chains, made on first use: the labels come from config (provider names, the model and
+  // its fallbacks), so these stay as small as prom-client's own series tables.
+  const requestSeries = new Map<string, CounterChild>();
+  const pairSeries = new Map<string, Map<string, PairSeries>>();
+  const chains = new Map<string, readonly string[]>();
+
+  function requestsFor(model: string): CounterChild {
+    let child = requestSeries.get(model);
+    if (child === undefined) {
+      child = metrics.llmRequests.labels({ provider: primaryName, model });
+      requestSeries.set(model, child);
+    }
+    return child;
+  }
+
+  function seriesFor(provider: string, model: string): PairSeries {
+    let byModel = pairSeries.get(provider);
+    if (byModel === undefined) {
+      byModel = new Map();
+      pairSeries.set(provider, byModel);
+    }
+    let series = byModel.get(model);
+    if (series === undefined) {
+      const attempt = (outcome: AttemptOutcome): CounterChild => metrics.providerAttempts.labels({ provider, model, outcome });
+      series = {
+        attempts: { ok: attempt('ok'), retryable: attempt('retryable'), fatal: attempt('fatal'), timeout: attempt('timeout'), network: attempt('network') },
+        inputTokens: metrics.llmTokens.labels({ provider, model, kind: 'input' }),
+        outputTokens: metrics.llmTokens.labels({ provider, model, kind: 'output' }),
+      };
+      byModel.set(model, series);
+    }
+    return series;
+  }
+
+  function chainFor(model: string): readonly string[] {
+    let chain = chains.get(model);
+    if (chain === undefined) {
+      chain = modelChain(model, options.modelFallbacks);
+      chains.set(model, chain);
+    }
+    return chain;
+  }
 
   async function chat(request: ChatRequest): Promise<ChatResult> {
     const { signal } = request;
     const deadline =
       request.deadline ?? (options.defaultTimeoutMs !== undefined ? Date.now() + options.defaultTimeoutMs : undefined);
-    metrics.llmRequests.inc({ provider: primaryName, model: request.model });
+    requestsFor(request.model).inc();
     let lastError: unknown;
     let attempts = 0;
 
     // Models outer, providers inner (as the reference's ReliableProvider): the asked-for model is tried on every
     // provider before a fallback model is.
-    for (const model of modelChain(request.model, options.modelFallbacks)) {
+    for (const model of chainFor(request.model)) {
       for (const provider of options.providers) {
+        const series = seriesFor(provider.name, model);
+        // The caller's request object as it is when nothing differs (the usual first attempt): no copy per call.
+        const attemptRequest = model === request.model && deadline === request.deadline ? request : { ...request, model, deadline };
         for (let retriesDone = 0; ; retriesDone++) {
           if (signal?.aborted) throw abortReason(signal);
           if (deadline !== undefined && deadline - Date.now() < MIN_ATTEMPT_MS) {
@@ -82,23 +139,19 @@ export function createReliableProvider(options: ReliableProviderOptions): Provid
           }
           attempts++;
           try {
-            const result = await provider.chat({ ...request, model, deadline });
-            metrics.providerAttempts.inc({ provider: provider.name, model, outcome: 'ok' });
+            const result = await provider.chat(attemptRequest);
+            series.attempts.ok.inc();
             const { usage } = result;
-            if (usage?.inputTokens !== undefined) {
-              metrics.llmTokens.inc({ provider: provider.name, model, kind: 'input' }, usage.inputTokens);
-            }
-            if (usage?.outputTokens !== undefined) {
-              metrics.llmTokens.inc({ provider: provider.name, model, kind: 'output' }, usage.outputTokens);
-            }
+            if (usage?.inputTokens !== undefined) series.inputTokens.inc(usage.inputTokens);
+            if (usage?.outputTokens !== undefined) series.outputTokens.inc(usage.outputTokens);
             return result;
           } catch (err) {
             // The caller gave up (request timeout, client gone): stop at once, no retry, no fallback.
             if (signal?.aborted) {
-              metrics.providerAttempts.inc({ provider: provider.name, model, outcome: 'timeout' });
+              series.attempts.timeout.inc();
               throw abortReason(signal);
             }
-            metrics.providerAttempts.inc({ provider: provider.name, model, outcome: outcomeOf(err) });
+            series.attempts[outcomeOf(err)].inc();
             lastError = err;
             const decision = planRetry({ error: err, retriesDone, maxRetries, baseBackoffMs, nowMs: Date.now(), deadlineMs: deadline, random });
             logger.warn(

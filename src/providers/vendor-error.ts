@@ -39,3 +39,13 @@ export function stringField(value: unknown, key: string): string | undefined {
 export function errorMember(body: unknown): unknown {
   return typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
 }
+
+/** A JSON object (not an array, not null): what a zod `z.object` accepts as its input. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Absent or a finite number: what `z.number().optional()` accepts. */
+export function isOptionalNumber(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
+}

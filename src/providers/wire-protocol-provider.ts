@@ -24,6 +24,11 @@ export interface WireProtocol<Answer> {
   readErrorBody(body: unknown): VendorErrorDetail;
   /** The part of a 2xx body the protocol reads; a body that does not match is a ProviderError. */
   answerSchema: z.ZodType<Answer>;
+  /**
+   * Optional fast path for the common answer: true only for bodies `answerSchema` accepts and whose fields
+   * `readAnswer` reads unchanged; false sends the body through `answerSchema`, which has the last word.
+   */
+  isAnswer?(body: unknown): body is Answer;
   /** The expected body, named in the mismatch error: "<provider> answered HTTP 200 without <answerName>". */
   answerName: string;
   /** Reply text and the usage to report (undefined: none); may throw a ProviderError for an answer with no reply. */
@@ -47,6 +52,13 @@ export function createWireProtocolProvider<Answer>(options: ProtocolProviderOpti
   };
   const secrets = [apiKey];
 
+  function readAnswerBody(body: unknown, status: number): Answer {
+    if (protocol.isAnswer?.(body)) return body;
+    const parsed = protocol.answerSchema.safeParse(body);
+    if (!parsed.success) throw new ProviderError(`${name} answered HTTP ${status} without ${protocol.answerName}`, name);
+    return parsed.data;
+  }
+
   async function chat(request: ChatRequest): Promise<ChatResult> {
     const { path, body } = protocol.buildRequest(request);
     const response = await http.postJson(path, body, {
@@ -59,11 +71,7 @@ export function createWireProtocolProvider<Answer>(options: ProtocolProviderOpti
       throw createVendorHttpError(name, response, protocol.readErrorBody(response.body), secrets);
     }
 
-    const parsed = protocol.answerSchema.safeParse(response.body);
-    if (!parsed.success) {
-      throw new ProviderError(`${name} answered HTTP ${response.status} without ${protocol.answerName}`, name);
-    }
-    const { text, usage } = protocol.readAnswer(parsed.data, name);
+    const { text, usage } = protocol.readAnswer(readAnswerBody(response.body, response.status), name);
     return {
       text,
       // The model asked for, as the reference answers it; vendors echo dated variants (gpt-4o → gpt-4o-2024-08-06).
