@@ -4,7 +4,8 @@ export type ComponentStatus = 'ok' | 'starting' | 'error';
 
 interface ComponentState {
   status: ComponentStatus;
-  updatedAt: number;
+  /** ISO 8601 time of the last `set()`, formatted once there: /health is polled far more often than it changes. */
+  updatedAt: string;
   lastError?: string;
   restarts: number;
 }
@@ -33,7 +34,7 @@ export class HealthRegistry {
   set(name: string, status: ComponentStatus, error?: string): void {
     const previous = this.components.get(name);
     const restarts = (previous?.restarts ?? 0) + (previous?.status === 'error' && status === 'ok' ? 1 : 0);
-    const state: ComponentState = { status, updatedAt: this.now(), restarts };
+    const state: ComponentState = { status, updatedAt: new Date(this.now()).toISOString(), restarts };
     const lastError = error ?? previous?.lastError;
     if (lastError !== undefined) state.lastError = lastError;
     this.components.set(name, state);
@@ -59,7 +60,7 @@ export class HealthRegistry {
     for (const [name, state] of this.components) {
       components[name] = state.status;
       details[name] = {
-        updated_at: new Date(state.updatedAt).toISOString(),
+        updated_at: state.updatedAt,
         restart_count: state.restarts,
         ...(state.lastError !== undefined ? { last_error: state.lastError } : {}),
       };
