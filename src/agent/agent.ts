@@ -30,8 +30,28 @@ export interface AgentTurn {
 
 export type Agent = ReturnType<typeof createAgent>;
 
+/** A labelled counter child: `inc()` without hashing labels. */
+interface CounterChild {
+  inc(): void;
+}
+
 export function createAgent(options: AgentOptions) {
   const { provider, memory, metrics, logger } = options;
+  // Labelled children made on first use and kept, not looked up per turn: `inc(labels)` hashes the label object on
+  // every call. First use, not creation, so that /metrics shows a series only once something counted in it.
+  const runLabels = { provider: provider.name, model: options.model };
+  let run: { starts: CounterChild; duration: { startTimer(): () => void } } | undefined;
+  const channelCounters = new Map<string, CounterChild>();
+  /** channel_messages_total's child for (channel, direction); the gateway names only a few channels. */
+  const channelCounter = (channel: string, direction: 'in' | 'out'): CounterChild => {
+    const key = `${direction}:${channel}`;
+    let counter = channelCounters.get(key);
+    if (counter === undefined) {
+      counter = metrics.channelMessages.labels({ channel, direction });
+      channelCounters.set(key, counter);
+    }
+    return counter;
+  };
 
   /**
    * Stores the message; a failure never fails the turn (spec §3 step 6). The memory backend built by
@@ -48,11 +68,11 @@ export function createAgent(options: AgentOptions) {
 
   /** Runs one turn; rejects with the provider's error (or an AbortError) when the LLM fails. */
   async function respond(turn: AgentTurn): Promise<ChatResult> {
-    metrics.channelMessages.inc({ channel: turn.channel, direction: 'in' });
+    channelCounter(turn.channel, 'in').inc();
     await remember(turn);
-    const labels = { provider: provider.name, model: options.model };
-    metrics.agentStarts.inc(labels);
-    const stopTimer = metrics.agentDuration.startTimer(labels);
+    run ??= { starts: metrics.agentStarts.labels(runLabels), duration: metrics.agentDuration.labels(runLabels) };
+    run.starts.inc();
+    const stopTimer = run.duration.startTimer();
     try {
       const result = await provider.chat({
         message: turn.message,
@@ -61,7 +81,7 @@ export function createAgent(options: AgentOptions) {
         ...(turn.signal ? { signal: turn.signal } : {}),
         ...(turn.deadline !== undefined ? { deadline: turn.deadline } : {}),
       });
-      metrics.channelMessages.inc({ channel: turn.channel, direction: 'out' });
+      channelCounter(turn.channel, 'out').inc();
       return result;
     } catch (err) {
       metrics.errors.inc({ component: 'provider' });
