@@ -2,8 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createAgent } from './agent/agent.js';
-import { createWhatsAppChannel } from './channels/whatsapp/create-whatsapp-channel.js';
-import { RedisInbox } from './channels/whatsapp/redis-inbox.js';
+import type { WhatsAppChannel, WhatsAppChannelDeps } from './channels/whatsapp/create-whatsapp-channel.js';
 import { savePairedTokens } from './config/save-paired-tokens.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -20,7 +19,7 @@ import { createProvider } from './providers/create-provider.js';
 import type { Provider } from './providers/provider.js';
 import { ensureAdminKey } from './security/admin-key.js';
 import { PairingService } from './security/pairing.js';
-import { createStores } from './state/create-stores.js';
+import { createStores, type Stores } from './state/create-stores.js';
 
 /** How often /health and /ready re-probe the state store and memory. */
 const HEALTH_PROBE_INTERVAL_MS = 2_000;
@@ -121,10 +120,7 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     });
     const adminKey = ensureAdminKey(config.dataDir);
     // Opened last, so closed first: the worker drains while memory and the provider are still there.
-    // Redis mode: every instance shares one inbox (wamid dedupe and work queue, spec §9) on the stores' connection.
-    const inbox =
-      stores.redis === null ? undefined : new RedisInbox({ redis: stores.redis.client, keys: stores.redis.keys, logger });
-    const whatsapp = await createWhatsAppChannel(config, { agent, metrics, logger, health, inbox });
+    const whatsapp = await openWhatsApp(config, { agent, metrics, logger, health, redis: stores.redis });
     if (whatsapp) opened.push({ close: () => whatsapp.close(config.gateway.shutdown_grace_secs * 1000) });
     const deps: GatewayDeps = { config, logger, metrics, health, stores, pairing, agent, adminKey, whatsapp };
     const app = await createGateway(deps);
@@ -139,6 +135,26 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
     await closeAll(opened, logger);
     throw err;
   }
+}
+
+/**
+ * The WhatsApp channel, or null when `[channels_config.whatsapp]` does not configure it. Its modules are imported
+ * only when the section exists: a gateway without WhatsApp does not load them (startup time and idle RSS).
+ */
+async function openWhatsApp(
+  config: Config,
+  deps: Omit<WhatsAppChannelDeps, 'inbox'> & { redis: Stores['redis'] },
+): Promise<WhatsAppChannel | null> {
+  if (config.channels_config.whatsapp === undefined) return null;
+  const { createWhatsAppChannel } = await import('./channels/whatsapp/create-whatsapp-channel.js');
+  const { redis, ...channelDeps } = deps;
+  // Redis mode: every instance shares one inbox (wamid dedupe and work queue, spec §9) on the stores' connection.
+  let inbox: WhatsAppChannelDeps['inbox'];
+  if (redis !== null) {
+    const { RedisInbox } = await import('./channels/whatsapp/redis-inbox.js');
+    inbox = new RedisInbox({ redis: redis.client, keys: redis.keys, logger: deps.logger });
+  }
+  return createWhatsAppChannel(config, { ...channelDeps, inbox });
 }
 
 function startHeartbeat(metrics: Metrics, health: HealthRegistry, intervalMs: number): NodeJS.Timeout {

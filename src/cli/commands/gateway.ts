@@ -1,7 +1,6 @@
 // `clawgate gateway [--config PATH] [--host HOST] [--port PORT]`: run until SIGINT/SIGTERM, then drain and exit 0.
 import type { Command } from 'commander';
-import { runGateway, type RunningGateway } from '../../main.js';
-import { describeStartupError } from '../startup-error.js';
+import type { RunningGateway } from '../../main.js';
 import { parsePort } from '../options.js';
 
 interface GatewayFlags {
@@ -29,6 +28,11 @@ export function registerGatewayCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
 
+      // The gateway's modules load only when this command runs: other commands never pay for fastify and the rest.
+      const [{ runGateway }, { describeStartupError }] = await Promise.all([
+        import('../../main.js'),
+        import('../startup-error.js'),
+      ]);
       try {
         running = await runGateway({
           ...(flags.config !== undefined ? { configPath: flags.config } : {}),

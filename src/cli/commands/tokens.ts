@@ -1,6 +1,5 @@
 // `clawgate tokens list | revoke FINGERPRINT`: paired tokens by fingerprint, on the running gateway.
 import type { Command } from 'commander';
-import { createAdminClient } from '../admin-client.js';
 import { runAdminAction } from './pair.js';
 
 interface TokenRow {
@@ -17,8 +16,8 @@ export function registerTokensCommand(program: Command): void {
     .option('-c, --config <path>', 'config file of the running gateway')
     .option('--json', 'print JSON')
     .action(async (flags: { config?: string; json?: boolean }) => {
-      await runAdminAction(async () => {
-        const client = await createAdminClient(flags.config);
+      await runAdminAction(async (connect) => {
+        const client = await connect(flags.config);
         const rows = (await client.request('GET', '/admin/tokens'))['tokens'] as TokenRow[];
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -35,8 +34,8 @@ export function registerTokensCommand(program: Command): void {
     .description('revoke the token with this fingerprint; it gets 401 from its next request on')
     .option('-c, --config <path>', 'config file of the running gateway')
     .action(async (fingerprint: string, flags: { config?: string }) => {
-      await runAdminAction(async () => {
-        const client = await createAdminClient(flags.config);
+      await runAdminAction(async (connect) => {
+        const client = await connect(flags.config);
         await client.request('DELETE', `/admin/tokens/${encodeURIComponent(fingerprint)}`);
         process.stdout.write(`revoked ${fingerprint}\n`);
       });
