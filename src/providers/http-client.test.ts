@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeVendorServer, type FakeVendorServer } from '../../test/fakes/fake-vendor-server.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
@@ -59,5 +61,109 @@ describe('createHttpClient', () => {
     fake.reply(() => ({ body: { big: 'x'.repeat(10_000) } }));
     client = createHttpClient({ baseUrl: fake.baseUrl, provider: 'p', maxResponseBytes: 1000 });
     await expect(client.postJson('/x', {})).rejects.toBeInstanceOf(ProviderNetworkError);
+  });
+
+  it('takes a body of exactly the cap', async () => {
+    const body = `"${'x'.repeat(998)}"`;
+    fake.reply(() => ({ body }));
+    client = createHttpClient({ baseUrl: fake.baseUrl, provider: 'p', maxResponseBytes: 1000 });
+    const res = await client.postJson('/x', {});
+    expect(res.text).toBe(body);
+  });
+
+  it('sends its own content type over a caller\'s, and the same headers again on the next call', async () => {
+    client = createHttpClient({ baseUrl: fake.baseUrl, provider: 'p' });
+    const headers = { 'Content-Type': 'text/plain', authorization: 'Bearer k' };
+    await client.postJson('/x', { a: 1 }, { headers });
+    await client.postJson('/x', { b: 22 }, { headers });
+    expect(fake.requests.map((r) => [r.headers['content-type'], r.headers['content-length'], r.headers.authorization])).toEqual([
+      ['application/json', '7', 'Bearer k'],
+      ['application/json', '8', 'Bearer k'],
+    ]);
+  });
+});
+
+/** A vendor that streams its answer chunked (no content-length), one chunk every `gapMs`, as a broken proxy might. */
+async function startStreamingServer(chunks: readonly string[], gapMs: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let next = 0;
+      const send = (): void => {
+        if (res.destroyed) return;
+        if (next === chunks.length) {
+          res.end();
+          return;
+        }
+        res.write(chunks[next++]);
+        const timer = setTimeout(send, gapMs);
+        timers.add(timer);
+      };
+      send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('createHttpClient with a chunked answer', () => {
+  it('reads a chunked body whole', async () => {
+    const streaming = await startStreamingServer(['{"a":', '"b', 'c"}'], 1);
+    client = createHttpClient({ baseUrl: streaming.baseUrl, provider: 'p' });
+    try {
+      const res = await client.postJson('/x', {});
+      expect(res).toMatchObject({ status: 200, body: { a: 'bc' }, text: '{"a":"bc"}' });
+    } finally {
+      await streaming.close();
+    }
+  });
+
+  it('refuses a chunked body once it passes the cap, with no length to check up front', async () => {
+    const streaming = await startStreamingServer(['x'.repeat(600), 'x'.repeat(600), 'x'.repeat(600)], 1);
+    client = createHttpClient({ baseUrl: streaming.baseUrl, provider: 'p', maxResponseBytes: 1000 });
+    try {
+      const err = await client.postJson('/x', {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderNetworkError);
+      expect((err as Error).message).toBe('p: response body larger than 1000 bytes');
+    } finally {
+      await streaming.close();
+    }
+  });
+
+  // Short budgets run on a timer of the client's own, longer ones on undici's timeouts plus a body-phase timer.
+  it.each([300, 2_100])('cuts off a body that keeps trickling past an overall timeout of %i ms, though each gap is shorter', async (timeoutMs) => {
+    // Chunks 50 ms apart for three seconds in all: longer than the budget, while no single gap comes near it.
+    const streaming = await startStreamingServer(Array.from({ length: 60 }, () => ' '), 50);
+    client = createHttpClient({ baseUrl: streaming.baseUrl, provider: 'p' });
+    try {
+      const err = await client.postJson('/x', {}, { timeoutMs }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderTimeoutError);
+      expect((err as Error).message).toBe(`p: no complete answer within ${timeoutMs} ms`);
+    } finally {
+      await streaming.close();
+    }
+  });
+
+  it('throws the caller\'s abort reason when the signal aborts while the body is read', async () => {
+    const streaming = await startStreamingServer(Array.from({ length: 100 }, () => ' '), 50);
+    client = createHttpClient({ baseUrl: streaming.baseUrl, provider: 'p' });
+    try {
+      const controller = new AbortController();
+      const reason = new Error('client went away');
+      setTimeout(() => controller.abort(reason), 150);
+      await expect(client.postJson('/x', {}, { signal: controller.signal })).rejects.toBe(reason);
+    } finally {
+      await streaming.close();
+    }
   });
 });

@@ -10,6 +10,8 @@ const DEFAULT_CONNECTIONS = 64;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 /** A chat reply is a few KB; a vendor sending megabytes is broken or hostile, and we buffer the whole body. */
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** undici's headersTimeout may fire this much late (its coarse timer clock); shorter budgets get a precise timer. */
+const COARSE_TIMER_SLACK_MS = 2_000;
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -97,24 +99,6 @@ function contentLength(headers: ResponseHeaders): number | undefined {
   return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
 }
 
-/**
- * Reads a body of unknown length chunk by chunk, failing as soon as it passes `maxBytes` (a chunked answer gives no
- * length to check up front).
- */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, tooLarge: () => Error): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Destroys an unread or half-read body; the error it then emits has been dealt with by whoever calls this. */
 function discard(body: Dispatcher.ResponseData['body'], reason?: Error): void {
   body.on('error', ignore).destroy(reason);
@@ -137,6 +121,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     connections: options.connections ?? DEFAULT_CONNECTIONS,
     connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Counted by undici as bytes arrive, so a chunked body with no length to check up front is cut off as well.
+    maxResponseSize: maxResponseBytes,
   });
   const tooLarge = (): Error => new ProviderNetworkError(`${provider}: response body larger than ${maxResponseBytes} bytes`, provider);
 
@@ -150,19 +136,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     // The caller's signal goes to undici as it is: an AbortController of our own, chained to it, cost more per call
     // than the rest of the client. undici's headersTimeout bounds the wait for the answer; the body phase gets a
-    // timer for what is left of the budget, since bodyTimeout only bounds the gap between two chunks.
+    // timer for what is left of the budget, since bodyTimeout only bounds the gap between two chunks. undici runs
+    // headersTimeout on a coarse clock (up to a second late), so a short budget keeps a precise timer of its own.
     let timedOut: ProviderTimeoutError | undefined;
-    let bodyTimer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let signal = callerSignal;
+    let onCallerAbort: (() => void) | undefined;
+    if (timeoutMs < COARSE_TIMER_SLACK_MS) {
+      const controller = new AbortController();
+      signal = controller.signal;
+      timer = setTimeout(() => controller.abort((timedOut = overallTimeout())), timeoutMs);
+      if (callerSignal) {
+        onCallerAbort = (): void => controller.abort(abortReason(callerSignal));
+        callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+      }
+    }
     try {
       const res = await pool.request({
         path: pathPrefix + path,
         method: 'POST',
         headers: requestHeaders(headerCache, opts.headers),
         body: JSON.stringify(body),
-        signal: callerSignal,
+        signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
+      // A declared length over the cap fails before any of the body is read.
       const length = contentLength(res.headers);
       if (length !== undefined && length > maxResponseBytes) {
         discard(res.body);
@@ -173,12 +172,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         discard(res.body);
         throw (timedOut = overallTimeout());
       }
-      bodyTimer = setTimeout(() => {
+      timer ??= setTimeout(() => {
         timedOut = overallTimeout();
         discard(res.body, timedOut);
       }, leftMs);
-      // With a declared length undici itself fails a body that runs past it, so the cap checked above holds.
-      const text = length !== undefined ? await res.body.text() : await readCapped(res.body, maxResponseBytes, tooLarge);
+      const text = await res.body.text();
       let parsed: unknown;
       if (text.length > 0) {
         try {
@@ -193,6 +191,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (timedOut) throw timedOut;
       if (err instanceof ProviderNetworkError) throw err;
       const code = errorCode(err);
+      if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') throw tooLarge();
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
         // Both are set to the overall budget, which is what ran out.
         throw new ProviderTimeoutError(`${provider}: no complete answer within ${timeoutMs} ms`, provider, { cause: err });
@@ -202,7 +201,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       throw new ProviderNetworkError(`${provider}: connection to ${url.host} failed (${code ?? 'error'})`, provider, { cause: err });
     } finally {
-      clearTimeout(bodyTimer);
+      clearTimeout(timer);
+      if (onCallerAbort) callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 

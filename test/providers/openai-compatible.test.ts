@@ -131,3 +131,29 @@ describe('abort', () => {
     expect(suite.fake.requests).toHaveLength(1);
   });
 });
+
+describe('reading a 200 answer', () => {
+  const answer = (body: unknown) => {
+    suite.fake.reply(() => ({ body }));
+    const { provider } = build({ api_key: KEY, api_url: suite.fake.baseUrl });
+    return provider.chat({ message: 'hi', model: 'm', temperature: 0.7 });
+  };
+
+  it('reads content given as parts, and a null content as empty text', async () => {
+    await expect(answer({ choices: [{ message: { content: [{ type: 'text', text: 'a' }, { text: 'b' }] } }] })).resolves.toMatchObject({ text: 'ab' });
+    await expect(answer({ choices: [{ message: { content: null } }], usage: null })).resolves.toEqual({ text: '', model: 'm', provider: 'openrouter' });
+  });
+
+  it.each([
+    ['no choices', { choices: [] }],
+    ['choices not an array', { choices: { 0: { message: { content: 'x' } } } }],
+    ['a choice without a message', { choices: [{ text: 'x' }] }],
+    ['a later choice that is no object', { choices: [{ message: { content: 'x' } }, 'y'] }],
+    ['content of another type', { choices: [{ message: { content: 42 } }] }],
+    ['token counts as strings', { choices: [{ message: { content: 'x' } }], usage: { prompt_tokens: '7' } }],
+    ['usage as an array', { choices: [{ message: { content: 'x' } }], usage: [] }],
+    ['an array body', [{ choices: [{ message: { content: 'x' } }] }]],
+  ])('refuses a body with %s', async (_what, body) => {
+    await expect(answer(body)).rejects.toThrow('openrouter answered HTTP 200 without a chat completion body');
+  });
+});
