@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createAgent } from './agent/agent.js';
 import type { WhatsAppChannel, WhatsAppChannelDeps } from './channels/whatsapp/create-whatsapp-channel.js';
-import { savePairedTokens } from './config/save-paired-tokens.js';
+import { removeStaleTempFiles, savePairedTokens } from './config/save-paired-tokens.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { renderBanner } from './gateway/banner.js';
@@ -199,6 +199,8 @@ export async function runGateway(options: RunOptions = {}): Promise<RunningGatew
   for (const warning of warnings) logger.warn(warning);
   if (created) logger.info({ path: config.configPath }, 'wrote a default config file');
   assertBindAllowed(config);
+  const staleTempFiles = removeStaleTempFiles(config.configPath);
+  if (staleTempFiles > 0) logger.info({ count: staleTempFiles }, 'removed temp files left by an interrupted config save');
 
   const built = await buildGateway(config, { logger, ...(options.env ? { env: options.env } : {}) });
   let port: number;

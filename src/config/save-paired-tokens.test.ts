@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/start-gateway.js';
-import { replacePairedTokens, savePairedTokens } from './save-paired-tokens.js';
+import { removeStaleTempFiles, replacePairedTokens, savePairedTokens } from './save-paired-tokens.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -71,5 +72,19 @@ describe('savePairedTokens', () => {
     writeFileSync(file, original);
     await expect(savePairedTokens(file, { add: [A] })).rejects.toThrow();
     expect(readFileSync(file, 'utf8')).toBe(original);
+  });
+});
+
+describe('removeStaleTempFiles', () => {
+  it('removes temp files of dead processes only, and nothing else', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'config.toml');
+    writeFileSync(file, '[gateway]\n');
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const stale = `.config.toml.${deadPid}.0a1b2c3d.tmp`;
+    const live = `.config.toml.${process.pid}.0a1b2c3d.tmp`;
+    for (const name of [stale, live, 'other.tmp', '.config.toml.bak']) writeFileSync(join(dir, name), 'x');
+    expect(removeStaleTempFiles(file)).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['.config.toml.bak', live, 'config.toml', 'other.tmp'].sort());
   });
 });

@@ -1,5 +1,5 @@
 // Atomic rewrite of [gateway] paired_tokens in config.toml: temp file + fsync + rename, comments and other keys kept (spec §2).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -131,9 +131,39 @@ function withoutTokens(parsed: RawTable): RawTable {
   return { ...parsed, gateway };
 }
 
+function tempFileName(file: string, pid: number): string {
+  return `.${basename(file)}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/**
+ * Removes temp files that a process killed in the middle of a save left beside `file` (the file itself is
+ * always whole: the rename is atomic). Files of processes still alive are left alone. Answers how many went.
+ */
+export function removeStaleTempFiles(file: string): number {
+  const prefix = `.${basename(file)}.`;
+  let removed = 0;
+  for (const name of readdirSync(dirname(file))) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (match === null || isAlive(Number(match[1]))) continue;
+    rmSync(join(dirname(file), name), { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function writeAtomically(file: string, text: string): void {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(dir, tempFileName(file, process.pid));
   try {
     const fd = openSync(temp, 'wx', 0o600);
     try {
