@@ -31,7 +31,8 @@ export interface HttpClientOptions {
 }
 
 export interface PostJsonOptions {
-  headers?: Record<string, string>;
+  /** Extra request headers; read once per object and remembered, so pass the same unchanging object each call. */
+  headers?: Readonly<Record<string, string>>;
   /** The caller's abort (request timeout, client gone): the HTTP call stops and this signal's reason is thrown. */
   signal?: AbortSignal;
   /** Overall time for this request; overrides the client default (the deadline budget passes it down). */
@@ -68,28 +69,31 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
 /** Content headers this client sets itself; a caller's own spelling of them is dropped. */
 const OWN_HEADERS = new Set(['content-type', 'content-length']);
 
 /**
  * The headers undici is given for a caller's header object: the caller's, then our content type. Built once per
- * header object (providers pass the same frozen set on every call); undici adds the content-length of a string body.
+ * header object (providers pass the same frozen object on every call); undici adds the content-length of a string body.
  */
-function requestHeaders(cache: WeakMap<object, Record<string, string>>, headers: Record<string, string> | undefined): Record<string, string> {
+function requestHeaders(
+  cache: WeakMap<object, Readonly<Record<string, string>>>,
+  headers: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> {
   if (headers === undefined) return JSON_HEADERS;
   let merged = cache.get(headers);
   if (merged === undefined) {
-    merged = {};
+    const built: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      if (!OWN_HEADERS.has(name.toLowerCase())) merged[name] = value;
+      if (!OWN_HEADERS.has(name.toLowerCase())) built[name] = value;
     }
-    merged['content-type'] = 'application/json';
+    built['content-type'] = 'application/json';
+    merged = Object.freeze(built);
     cache.set(headers, merged);
   }
   return merged;
 }
-
-const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
 
 /** The declared body length, or undefined when the vendor streams it chunked (or sends something unreadable). */
 function contentLength(headers: ResponseHeaders): number | undefined {
@@ -116,7 +120,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const provider = options.provider;
-  const headerCache = new WeakMap<object, Record<string, string>>();
+  const headerCache = new WeakMap<object, Readonly<Record<string, string>>>();
   const pool = new Pool(url.origin, {
     connections: options.connections ?? DEFAULT_CONNECTIONS,
     connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,

@@ -44,12 +44,13 @@ export function createWireProtocolProvider<Answer>(options: ProtocolProviderOpti
     connectTimeoutMs: options.connectTimeoutMs,
     timeoutMs: options.timeoutMs,
   });
-  const headers: Record<string, string> = {
+  // Built once and frozen: the HTTP client merges it with its own content headers once and reuses the result.
+  const headers: Readonly<Record<string, string>> = Object.freeze({
     accept: 'application/json',
     ...protocol.fixedHeaders,
     ...options.headers,
     ...(apiKey !== undefined && apiKey !== '' ? protocol.credentialHeaders(apiKey) : {}),
-  };
+  });
   const secrets = [apiKey];
 
   function readAnswerBody(body: unknown, status: number): Answer {
