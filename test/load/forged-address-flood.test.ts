@@ -7,7 +7,7 @@ import { renderError } from '../../src/gateway/errors.js';
 import { LocalIdempotencyStore } from '../../src/state/idempotency/local-idempotency-store.js';
 import { LocalPairingStore } from '../../src/state/pairing/local-pairing-store.js';
 import { LocalRateLimiter } from '../../src/state/rate-limit/local-rate-limiter.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
@@ -18,17 +18,15 @@ const MAX_IDEMPOTENCY_KEYS = 32;
 const FLOOD = 2_000;
 const CONCURRENCY = 32;
 
-let llm: FakeOpenAiServer;
+const llm = useFakeLlm();
 let gw: TestGateway;
 let pool: Pool;
 let token: string;
 
 beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
   gw = await startGateway({
     config: {
-      default_provider: `custom:${llm.baseUrl}`,
-      api_key: 'sk-test',
+      ...llmConfig(llm),
       reliability: { provider_retries: 0 },
       memory: { backend: 'none' },
       gateway: {
@@ -48,7 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool.close();
   await gw.close({ removeDir: true });
-  await llm.close();
 });
 
 /** The i-th forged address: 10.x.y.z, all distinct for i < 2^24. */

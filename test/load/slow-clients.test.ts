@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../fakes/openai-server.js';
+import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, connectRaw, pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
@@ -14,16 +14,14 @@ const TRICKLE_EVERY_MS = 250;
 /** request_timeout_secs of the gateway under test: bounds both headers and body. */
 const TIMEOUT_SECS = 2;
 
-let llm: FakeOpenAiServer;
+const llm = useFakeLlm();
 let gw: TestGateway;
 let token: string;
 
 beforeAll(async () => {
-  llm = await startFakeOpenAiServer();
   gw = await startGateway({
     config: {
-      default_provider: `custom:${llm.baseUrl}`,
-      api_key: 'sk-test',
+      ...llmConfig(llm),
       reliability: { provider_retries: 0 },
       memory: { backend: 'none' },
       gateway: { request_timeout_secs: TIMEOUT_SECS, webhook_rate_limit_per_minute: 0 },
@@ -34,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gw.close({ removeDir: true });
-  await llm.close();
 });
 
 interface Trickler {
