@@ -40,10 +40,6 @@ export class HealthRegistry {
     this.components.set(name, state);
   }
 
-  status(name: string): ComponentStatus | undefined {
-    return this.components.get(name)?.status;
-  }
-
   setPaired(paired: boolean): void {
     this.paired = paired;
   }

@@ -105,11 +105,6 @@ export function planRetry(input: RetryInput): RetryDecision {
   return { retry: true, delayMs };
 }
 
-/** Time left before `deadlineMs` (undefined = unlimited), never negative. */
-export function remainingMs(deadlineMs: number | undefined, nowMs: number): number | undefined {
-  return deadlineMs === undefined ? undefined : Math.max(0, deadlineMs - nowMs);
-}
-
 /**
  * Time budget of one HTTP attempt: what is left before `request.deadline` (undefined = the client's default).
  * Throws ProviderTimeoutError when the deadline has already passed, so no call starts that cannot finish.

@@ -1,6 +1,6 @@
 // GET /health, GET /ready and GET /metrics (spec §6), including the counters the routes drive.
 import { afterEach, describe, expect, it } from 'vitest';
-import { METRICS_DISABLED_HINT, PROMETHEUS_CONTENT_TYPE } from '../../src/gateway/messages.js';
+import { JSON_CONTENT_TYPE, METRICS_DISABLED_HINT, PROMETHEUS_CONTENT_TYPE } from '../../src/gateway/messages.js';
 import { llmConfig, TEST_API_KEY, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
@@ -21,7 +21,7 @@ describe('GET /health', () => {
     await start();
     const before = await call(`${gw.url}/health`);
     expect(before.status).toBe(200);
-    expect(before.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(before.headers.get('content-type')).toBe(JSON_CONTENT_TYPE);
     expect(before.json).toMatchObject({
       status: 'ok',
       paired: false,

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERRORS, renderError } from '../../src/gateway/errors.js';
 import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
-import { postJson } from '../helpers/http.js';
+import { pair, postJson } from '../helpers/http.js';
 import { startGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 const llm = useFakeLlm();
@@ -48,6 +48,17 @@ describe('webhook rate limit', () => {
     const second = await hit();
     expect(second.status).toBe(429);
     expect(second.json['error']).toBe(ERRORS.WEBHOOK_RATE_LIMITED.error);
+  });
+
+  it('sends the RateLimit fields on every answer after the limiter, errors included', async () => {
+    await start({ require_pairing: true, webhook_rate_limit_per_minute: 5 });
+    const unauthorized = await hit();
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('ratelimit')).toBe('"webhook";r=4;t=60');
+    const token = await pair(gw.url, gw.pairingCode);
+    const badBody = await postJson(`${gw.url}/webhook`, '{', { authorization: `Bearer ${token}` });
+    expect(badBody.status).toBe(400);
+    expect(badBody.headers.get('ratelimit')).toMatch(/^"webhook";r=3;t=\d+$/);
   });
 
   it('0 means unlimited and sends no RateLimit fields', async () => {

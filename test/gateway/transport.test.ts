@@ -1,6 +1,7 @@
 // Transport rules of spec §1 over real sockets: body limit (announced and chunked), 404/405, 408, slow clients.
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
+import { JSON_CONTENT_TYPE } from '../../src/gateway/messages.js';
 import { MAX_BODY_BYTES } from '../../src/gateway/server.js';
 import { echoOpenAi } from '../fakes/openai-server.js';
 import { llmConfig, useFakeLlm } from '../helpers/fake-llm.js';
@@ -61,7 +62,7 @@ describe('routing', () => {
     const missing = await call(`${gw.url}/nope?x=1`);
     expect(missing.status).toBe(404);
     expect(missing.json).toEqual(renderError('NOT_FOUND').body);
-    expect(missing.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(missing.headers.get('content-type')).toBe(JSON_CONTENT_TYPE);
 
     const wrong = await call(`${gw.url}/webhook`);
     expect(wrong.status).toBe(405);

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderError } from '../../src/gateway/errors.js';
+import { JSON_CONTENT_TYPE } from '../../src/gateway/messages.js';
 import { openAiError } from '../fakes/openai-server.js';
 import { llmConfig, TEST_API_KEY, useFakeLlm } from '../helpers/fake-llm.js';
 import { call, pair, postJson } from '../helpers/http.js';
@@ -32,7 +33,7 @@ describe('POST /webhook', () => {
     const answer = await postJson(`${gw.url}/webhook`, { message: 'What is 2+2?' }, bearer(gw.token));
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ response: 'echo: What is 2+2?', model: 'test/model-a' });
-    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.get('content-type')).toBe(JSON_CONTENT_TYPE);
     const sent = llm.requests.at(-1)?.body as { model: string; temperature: number };
     expect(sent.model).toBe('test/model-a');
     expect(sent.temperature).toBe(0.3);

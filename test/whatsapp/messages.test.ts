@@ -1,6 +1,7 @@
 // POST /whatsapp end to end: Meta-shaped deliveries → durable inbox → worker → fake LLM → fake Graph API (spec §5).
 import { describe, expect, it } from 'vitest';
 import { WHATSAPP_APOLOGY } from '../../src/channels/whatsapp/worker.js';
+import { JSON_CONTENT_TYPE } from '../../src/gateway/messages.js';
 import { echoOpenAi, openAiCompletion, openAiError } from '../fakes/openai-server.js';
 import { lastUserMessage } from '../fakes/fake-vendor-server.js';
 import { call } from '../helpers/http.js';
@@ -45,7 +46,7 @@ describe('POST /whatsapp', () => {
     const answer = await gw.deliver(messagesBody(text('Does it come in another color?')));
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ status: 'ok' });
-    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.get('content-type')).toBe(JSON_CONTENT_TYPE);
     // The LLM is asked and is still thinking; nothing was sent yet.
     await waitFor('the LLM call', () => suite.llm.requests.length === 1);
     expect(suite.graph.sends()).toEqual([]);

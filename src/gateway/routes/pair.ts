@@ -30,19 +30,20 @@ export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): vo
       metrics.rateLimitRejections.inc({ limiter: 'pair' });
       return sendError(reply, new GatewayError('PAIR_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers }));
     }
+    // Set once here: every later answer, success or error row, carries the RateLimit fields.
     reply.headers(headers);
 
     const outcome = await pairing.pair(clientKey, headerValue(request, 'x-pairing-code'));
     switch (outcome.kind) {
       case 'locked_out':
         count('locked_out');
-        return sendError(reply, new GatewayError('PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs, headers }));
+        return sendError(reply, new GatewayError('PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs }));
       case 'invalid_code':
         count('invalid_code');
-        return sendError(reply, new GatewayError('INVALID_PAIRING_CODE', { headers }));
+        return sendError(reply, new GatewayError('INVALID_PAIRING_CODE'));
       case 'persist_failed':
         count('persist_failed');
-        throw new GatewayError('PAIRING_NOT_PERSISTED', { headers });
+        throw new GatewayError('PAIRING_NOT_PERSISTED');
       case 'paired':
         count('paired');
         reply.header('cache-control', 'no-store');

@@ -41,8 +41,8 @@ const GLOBAL_SCOPE = 'global';
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const { limiter, pairing, idempotency, agent, metrics, logger } = deps;
   const countIdempotency = (outcome: string) => metrics.idempotencyOutcomes.inc({ outcome });
-  /** What the hook decided for each admitted request: its idempotency scope and its RateLimit header fields. */
-  const admitted = new WeakMap<FastifyRequest, { scope: string; headers: Record<string, string> }>();
+  /** The idempotency scope of each request the hook admitted (its RateLimit fields are already on the reply). */
+  const admittedScopes = new WeakMap<FastifyRequest, string>();
 
   const admit = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     // 1. Rate limit.
@@ -52,26 +52,28 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       metrics.rateLimitRejections.inc({ limiter: 'webhook' });
       return sendError(reply, new GatewayError('WEBHOOK_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers }));
     }
+    // Set once here: every later answer, success or error row, carries the RateLimit fields.
     reply.headers(headers);
 
     // 2. Bearer token.
     let scope = GLOBAL_SCOPE;
     if (pairing.requirePairing) {
       const tokenHash = await pairing.authenticate(headerValue(request, 'authorization'));
-      if (tokenHash === null) return sendError(reply, new GatewayError('UNAUTHORIZED_BEARER', { headers }));
+      if (tokenHash === null) return sendError(reply, new GatewayError('UNAUTHORIZED_BEARER'));
       scope = tokenHash;
     }
 
     // 3. Webhook secret.
     if (deps.verifySecret !== null && !deps.verifySecret(headerValue(request, 'x-webhook-secret'))) {
-      return sendError(reply, new GatewayError('UNAUTHORIZED_SECRET', { headers }));
+      return sendError(reply, new GatewayError('UNAUTHORIZED_SECRET'));
     }
-    admitted.set(request, { scope, headers });
+    admittedScopes.set(request, scope);
     return undefined;
   };
 
   app.post('/webhook', { onRequest: admit }, async (request, reply) => {
-    const { scope, headers } = admitted.get(request) ?? { scope: GLOBAL_SCOPE, headers: {} };
+    const scope = admittedScopes.get(request);
+    if (scope === undefined) throw new Error('POST /webhook handler ran without its admission hook');
 
     // 4. Body.
     const message = parseWebhookBody(headerValue(request, 'content-type'), request.body);
@@ -88,7 +90,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       const claim = await idempotency.claim(scope, key);
       if (claim.outcome === 'in_progress') {
         countIdempotency('in_progress');
-        throw new GatewayError('IDEMPOTENCY_IN_PROGRESS', { headers });
+        throw new GatewayError('IDEMPOTENCY_IN_PROGRESS');
       }
       if (claim.outcome === 'done') {
         countIdempotency('replayed');
@@ -115,7 +117,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       if (key !== undefined) await releaseKey(scope, key);
       if (reply.sent) return reply; // the deadline already answered 408
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'LLM request failed');
-      throw new GatewayError('LLM_FAILED', { headers });
+      throw new GatewayError('LLM_FAILED');
     }
 
     if (key !== undefined) {
