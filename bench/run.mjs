@@ -7,7 +7,7 @@
 //
 //   node bench/run.mjs [--duration 5] [--rounds 2] [--connections 32] [--warmup 2] [--startup-trials 5]
 //                      [--flood 100000] [--only health,webhook,401,429,redis,startup,flood]
-//                      [--cpu-prof DIR]   (clawgate runs under node --cpu-prof; profiles land in DIR)
+//                      [--cpu-prof DIR]   (every server runs under node --cpu-prof; profiles land in DIR)
 //                      [--json FILE]      (all figures as JSON)
 //                      [--pin]            (taskset: servers on core 0, load generator and helpers on core 1)
 //   BENCH_CLI=/path/to/dist/src/cli/main.js benchmarks another build of clawgate (an older commit's worktree).
@@ -141,7 +141,7 @@ const lpad = (s, n) => String(s).padStart(n);
 
 async function startServer(server, llm, redis) {
   if (server.kind === 'baseline') {
-    return startBaseline(llm.url, { webhookLimit: server.settings.webhookLimit ?? 60 });
+    return startBaseline(llm.url, { webhookLimit: server.settings.webhookLimit ?? 60, nodeFlags: CLAWGATE_FLAGS });
   }
   const { configPath } = writeClawgateConfig(llm.url, {
     ...server.settings,

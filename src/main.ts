@@ -65,7 +65,7 @@ export interface BuiltGateway {
 /** Builds every dependency from `config` and the gateway on top of them. Never listens. */
 export async function buildGateway(config: Config, options: BuildOptions): Promise<BuiltGateway> {
   const { logger } = options;
-  const metrics = options.metrics ?? createMetrics();
+  const metrics = options.metrics ?? (await createMetrics(config.observability.backend));
   const health = new HealthRegistry();
   health.set('gateway', 'starting');
   const opened: Array<{ close(): Promise<void> }> = [];
@@ -116,7 +116,8 @@ export async function buildGateway(config: Config, options: BuildOptions): Promi
       logger,
       model: config.default_model,
       temperature: config.default_temperature,
-      autoSave: config.memory.auto_save,
+      // The none backend stores nothing: skipping the call spares every message a promise chain.
+      autoSave: config.memory.auto_save && config.memory.backend !== 'none',
     });
     const adminKey = ensureAdminKey(config.dataDir);
     // Opened last, so closed first: the worker drains while memory and the provider are still there.

@@ -2,6 +2,7 @@
 import type { MemoryBackend } from '../memory/memory-backend.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 import type { ChatResult, Provider } from '../providers/provider.js';
 
 export interface AgentOptions {
@@ -23,7 +24,7 @@ export interface AgentTurn {
   /** Memory key for auto-save, e.g. webhook_msg_<uuid>. */
   memoryKey: string;
   /** Aborts the LLM call (request timeout, client gone). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Epoch ms by which the answer is needed: no provider retry starts that cannot finish by then. */
   deadline?: number;
 }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../config/schema.js';
 import { createSilentLogger } from '../observability/logger.js';
-import { createMetrics } from '../observability/metrics.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from '../observability/prometheus-metrics.js';
 import {
   TEST_DATABASE_URL,
   dropSchema,
@@ -28,11 +28,11 @@ function buildConfig(memory: Record<string, unknown>): Config {
 }
 
 function deps() {
-  return { logger: createSilentLogger(), metrics: createMetrics({ defaultMetrics: false }) };
+  return { logger: createSilentLogger(), metrics: createPrometheusMetrics({ defaultMetrics: false }) };
 }
 
 async function metricValue(
-  metrics: ReturnType<typeof createMetrics>,
+  metrics: PrometheusMetrics,
   labels: { backend: string; operation: string; outcome: string },
 ) {
   const metric = await metrics.memoryOperations.get();

@@ -2,6 +2,7 @@
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { CancelSignal } from './cancel-signal.js';
 import { GENERIC_KEY_ENV_VARS, resolveProvider, type CatalogEntry } from './catalog.js';
 import { createAnthropicProvider } from './anthropic.js';
 import { createGeminiProvider } from './gemini.js';
@@ -19,7 +20,7 @@ export interface CreateProviderDeps {
   /** Where key variables are read; default process.env (tests pass their own). */
   env?: NodeJS.ProcessEnv;
   /** Passed to the reliability wrapper (tests observe backoff delays through it). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: CancelSignal) => Promise<void>;
   random?: () => number;
 }
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeVendorServer, type FakeVendorServer } from '../../test/fakes/fake-vendor-server.js';
+import { Cancellation } from './cancel-signal.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { ProviderNetworkError, ProviderTimeoutError } from './provider.js';
 
@@ -57,6 +58,24 @@ describe('createHttpClient', () => {
     await expect(pending).rejects.toBe(reason);
   });
 
+  it('stops when a Cancellation (the gateway\'s light signal) is cancelled, and answers a request still queued at once', async () => {
+    fake.reply(() => ({ delayMs: 30_000 }));
+    client = createHttpClient({ baseUrl: fake.baseUrl, provider: 'p', connections: 1 });
+    const first = new Cancellation();
+    const second = new Cancellation();
+    const running = client.postJson('/x', {}, { signal: first });
+    await expect.poll(() => fake.requests.length).toBe(1);
+    // The only socket is busy: this one waits in undici's queue and has not started.
+    const queued = client.postJson('/x', {}, { signal: second });
+    const queuedReason = new Error('client disconnected');
+    second.cancel(queuedReason);
+    await expect(queued).rejects.toBe(queuedReason);
+    const runningReason = new Error('request timed out');
+    first.cancel(runningReason);
+    await expect(running).rejects.toBe(runningReason);
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('refuses a body larger than the cap', async () => {
     fake.reply(() => ({ body: { big: 'x'.repeat(10_000) } }));
     client = createHttpClient({ baseUrl: fake.baseUrl, provider: 'p', maxResponseBytes: 1000 });
@@ -84,7 +103,7 @@ describe('createHttpClient', () => {
 });
 
 /** A vendor that streams its answer chunked (no content-length), one chunk every `gapMs`, as a broken proxy might. */
-async function startStreamingServer(chunks: readonly string[], gapMs: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
+async function startStreamingServer(chunks: readonly (string | Uint8Array)[], gapMs: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     req.resume();
@@ -123,6 +142,19 @@ describe('createHttpClient with a chunked answer', () => {
     try {
       const res = await client.postJson('/x', {});
       expect(res).toMatchObject({ status: 200, body: { a: 'bc' }, text: '{"a":"bc"}' });
+    } finally {
+      await streaming.close();
+    }
+  });
+
+  it('decodes a UTF-8 character split across two chunks', async () => {
+    const bytes = Buffer.from('{"a":"été ✓"}', 'utf8');
+    const cut = bytes.indexOf(0xa9); // the second byte of the first é
+    const streaming = await startStreamingServer([bytes.subarray(0, cut), bytes.subarray(cut)], 20);
+    client = createHttpClient({ baseUrl: streaming.baseUrl, provider: 'p' });
+    try {
+      const res = await client.postJson('/x', {});
+      expect(res.body).toEqual({ a: 'été ✓' });
     } finally {
       await streaming.close();
     }

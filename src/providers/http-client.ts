@@ -1,5 +1,6 @@
 // One pooled keep-alive undici Pool per provider base URL: JSON POST with connect and overall timeouts, abortable.
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import type { CancelSignal } from './cancel-signal.js';
 import { ProviderNetworkError, ProviderTimeoutError } from './provider.js';
 import { abortReason } from './sleep-unless-aborted.js';
 
@@ -34,7 +35,7 @@ export interface PostJsonOptions {
   /** Extra request headers; read once per object and remembered, so pass the same unchanging object each call. */
   headers?: Readonly<Record<string, string>>;
   /** The caller's abort (request timeout, client gone): the HTTP call stops and this signal's reason is thrown. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Overall time for this request; overrides the client default (the deadline budget passes it down). */
   timeoutMs?: number;
 }
@@ -103,12 +104,16 @@ function contentLength(headers: ResponseHeaders): number | undefined {
   return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
 }
 
-/** Destroys an unread or half-read body; the error it then emits has been dealt with by whoever calls this. */
-function discard(body: Dispatcher.ResponseData['body'], reason?: Error): void {
-  body.on('error', ignore).destroy(reason);
-}
+let undici: Promise<typeof import('undici')> | undefined;
 
-function ignore(): void {}
+/**
+ * undici, imported on the first LLM call rather than at startup: it is the largest module the gateway loads (~85 ms
+ * and ~15 MB here), and a gateway that only serves /health, /pair or refusals never needs it. The first call waits
+ * for the import once.
+ */
+function loadUndici(): Promise<typeof import('undici')> {
+  return (undici ??= import('undici'));
+}
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const url = new URL(options.baseUrl);
@@ -121,98 +126,171 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const provider = options.provider;
   const headerCache = new WeakMap<object, Readonly<Record<string, string>>>();
-  const pool = new Pool(url.origin, {
-    connections: options.connections ?? DEFAULT_CONNECTIONS,
-    connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    // Counted by undici as bytes arrive, so a chunked body with no length to check up front is cut off as well.
-    maxResponseSize: maxResponseBytes,
-  });
-  const tooLarge = (): Error => new ProviderNetworkError(`${provider}: response body larger than ${maxResponseBytes} bytes`, provider);
+  let pool: Pool | undefined;
+  let opening: Promise<Pool> | undefined;
+  const openPool = (): Promise<Pool> =>
+    (opening ??= loadUndici().then(
+      ({ Pool }) =>
+        (pool = new Pool(url.origin, {
+          connections: options.connections ?? DEFAULT_CONNECTIONS,
+          connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+          // Counted by undici as bytes arrive, so a chunked body with no length to check up front is cut off as well.
+          maxResponseSize: maxResponseBytes,
+        })),
+    ));
 
-  async function postJson(path: string, body: unknown, opts: PostJsonOptions = {}): Promise<HttpResponse> {
-    const callerSignal = opts.signal;
-    if (callerSignal?.aborted) throw abortReason(callerSignal);
+  function postJson(path: string, body: unknown, opts: PostJsonOptions = {}): Promise<HttpResponse> {
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (pool === undefined) return openPool().then(() => postJson(path, body, opts));
+    const open = pool;
     const timeoutMs = Math.max(1, opts.timeoutMs ?? defaultTimeoutMs);
-    const startedAt = Date.now();
-    const overallTimeout = (): ProviderTimeoutError =>
-      new ProviderTimeoutError(`${provider}: no complete answer within ${timeoutMs} ms`, provider);
-
-    // The caller's signal goes to undici as it is: an AbortController of our own, chained to it, cost more per call
-    // than the rest of the client. undici's headersTimeout bounds the wait for the answer; the body phase gets a
-    // timer for what is left of the budget, since bodyTimeout only bounds the gap between two chunks. undici runs
-    // headersTimeout on a coarse clock (up to a second late), so a short budget keeps a precise timer of its own.
-    let timedOut: ProviderTimeoutError | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let signal = callerSignal;
-    let onCallerAbort: (() => void) | undefined;
-    if (timeoutMs < COARSE_TIMER_SLACK_MS) {
-      const controller = new AbortController();
-      signal = controller.signal;
-      timer = setTimeout(() => controller.abort((timedOut = overallTimeout())), timeoutMs);
-      if (callerSignal) {
-        onCallerAbort = (): void => controller.abort(abortReason(callerSignal));
-        callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-      }
-    }
-    try {
-      const res = await pool.request({
-        path: pathPrefix + path,
-        method: 'POST',
-        headers: requestHeaders(headerCache, opts.headers),
-        body: JSON.stringify(body),
-        signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      // A declared length over the cap fails before any of the body is read.
-      const length = contentLength(res.headers);
-      if (length !== undefined && length > maxResponseBytes) {
-        discard(res.body);
-        throw tooLarge();
-      }
-      const leftMs = timeoutMs - (Date.now() - startedAt);
-      if (leftMs <= 0) {
-        discard(res.body);
-        throw (timedOut = overallTimeout());
-      }
-      timer ??= setTimeout(() => {
-        timedOut = overallTimeout();
-        discard(res.body, timedOut);
-      }, leftMs);
-      const text = await res.body.text();
-      let parsed: unknown;
-      if (text.length > 0) {
-        try {
-          parsed = JSON.parse(text) as unknown;
-        } catch {
-          parsed = undefined;
-        }
-      }
-      return { status: res.statusCode, headers: res.headers, body: parsed, text };
-    } catch (err) {
-      if (callerSignal?.aborted) throw abortReason(callerSignal);
-      if (timedOut) throw timedOut;
-      if (err instanceof ProviderNetworkError) throw err;
-      const code = errorCode(err);
-      if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') throw tooLarge();
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        // Both are set to the overall budget, which is what ran out.
-        throw new ProviderTimeoutError(`${provider}: no complete answer within ${timeoutMs} ms`, provider, { cause: err });
-      }
-      if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-        throw new ProviderTimeoutError(`${provider}: connect timeout`, provider, { cause: err });
-      }
-      throw new ProviderNetworkError(`${provider}: connection to ${url.host} failed (${code ?? 'error'})`, provider, { cause: err });
-    } finally {
-      clearTimeout(timer);
-      if (onCallerAbort) callerSignal?.removeEventListener('abort', onCallerAbort);
-    }
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const exchange = new JsonExchange(provider, url.host, timeoutMs, maxResponseBytes, signal, resolve, reject);
+      open.dispatch(
+        {
+          path: pathPrefix + path,
+          method: 'POST',
+          headers: requestHeaders(headerCache, opts.headers),
+          body: JSON.stringify(body),
+          // undici bounds the wait for the answer's headers and each gap in its body; JsonExchange bounds the whole.
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        exchange,
+      );
+    });
   }
 
   return {
     baseUrl,
     postJson,
-    close: () => pool.close(),
+    close: async () => {
+      if (opening !== undefined) await (await opening).close();
+    },
   };
+}
+
+/**
+ * One request/response as an undici dispatch handler: the body is gathered straight from the socket's chunks and
+ * the caller's signal is listened to directly. undici's `request()` wraps every answer in a Readable stream and
+ * chains its own listener to the signal; for a few-KB JSON reply that machinery cost more than the rest of the call.
+ */
+class JsonExchange implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: ResponseHeaders = {};
+  #chunks: Buffer[] = [];
+  #settled = false;
+  /** Why the exchange was stopped from this side (caller abort, overall timeout), once it was. */
+  #stopped: Error | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #onAbort: (() => void) | undefined;
+  readonly #startedAt = Date.now();
+
+  constructor(
+    private readonly provider: string,
+    private readonly host: string,
+    private readonly timeoutMs: number,
+    private readonly maxResponseBytes: number,
+    private readonly signal: CancelSignal | undefined,
+    private readonly resolve: (response: HttpResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    // undici runs headersTimeout on a coarse clock (up to a second late): a short budget gets a precise timer now,
+    // a long one only for the body phase, once the headers are in (bodyTimeout bounds only the gap between chunks).
+    if (timeoutMs < COARSE_TIMER_SLACK_MS) this.#armTimer(timeoutMs);
+    if (signal !== undefined) {
+      this.#onAbort = () => this.#stop(abortReason(signal));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#stopped !== undefined) controller.abort(this.#stopped);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
+    if (statusCode < 200) return; // 1xx informational: the real answer follows
+    this.#status = statusCode;
+    this.#headers = headers;
+    // A declared length over the cap fails before any of the body is read.
+    const length = contentLength(headers);
+    if (length !== undefined && length > this.maxResponseBytes) return this.#stop(this.#tooLarge());
+    if (this.#timer === undefined) {
+      const leftMs = this.timeoutMs - (Date.now() - this.#startedAt);
+      if (leftMs <= 0) return this.#stop(this.#overallTimeout());
+      this.#armTimer(leftMs);
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    const chunks = this.#chunks;
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    let parsed: unknown;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text) as unknown;
+      } catch {
+        parsed = undefined;
+      }
+    }
+    this.#settle();
+    this.resolve({ status: this.#status, headers: this.#headers, body: parsed, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.reject(this.#stopped ?? this.#translate(err));
+  }
+
+  /** Stops the exchange from this side: undici aborts the request and onResponseError rejects with `reason`. */
+  #stop(reason: Error): void {
+    if (this.#settled || this.#stopped !== undefined) return;
+    this.#stopped = reason;
+    if (this.#controller !== undefined) {
+      this.#controller.abort(reason);
+    } else {
+      // Still queued for a socket: answer now; onRequestStart aborts it if it ever starts.
+      this.#settle();
+      this.reject(reason);
+    }
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  #armTimer(ms: number): void {
+    this.#timer = setTimeout(() => this.#stop(this.#overallTimeout()), ms);
+  }
+
+  #overallTimeout(cause?: unknown): ProviderTimeoutError {
+    return new ProviderTimeoutError(`${this.provider}: no complete answer within ${this.timeoutMs} ms`, this.provider, cause === undefined ? undefined : { cause });
+  }
+
+  #tooLarge(): ProviderNetworkError {
+    return new ProviderNetworkError(`${this.provider}: response body larger than ${this.maxResponseBytes} bytes`, this.provider);
+  }
+
+  /** undici's transport errors as the provider errors the retry policy reads. */
+  #translate(err: Error): Error {
+    if (err instanceof ProviderNetworkError) return err;
+    const code = errorCode(err);
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return this.#tooLarge();
+    // Both are set to the overall budget, which is what ran out.
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return this.#overallTimeout(err);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new ProviderTimeoutError(`${this.provider}: connect timeout`, this.provider, { cause: err });
+    return new ProviderNetworkError(`${this.provider}: connection to ${this.host} failed (${code ?? 'error'})`, this.provider, { cause: err });
+  }
 }

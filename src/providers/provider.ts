@@ -1,4 +1,5 @@
 // The one provider interface (spec §7) and the ProviderError family; nothing here knows HTTP routes.
+import type { CancelSignal } from './cancel-signal.js';
 
 /** One chat turn sent to an LLM. */
 export interface ChatRequest {
@@ -11,7 +12,7 @@ export interface ChatRequest {
   /** Sampling temperature, 0..2. */
   temperature: number;
   /** Aborted when the gateway request times out or the client goes away: the HTTP call must stop. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /**
    * Epoch ms (Date.now() clock) by which the answer must be complete, normally the gateway's request deadline.
    * No attempt or retry starts that cannot finish by then, and each HTTP call is cut off at it.

@@ -10,6 +10,7 @@ import {
   type ChatResult,
   type Provider,
 } from './provider.js';
+import type { CancelSignal } from './cancel-signal.js';
 import { redactSecrets } from './redact.js';
 import { MIN_ATTEMPT_MS, isRetryable, planRetry } from './retry.js';
 import { abortReason, sleepUnlessAborted } from './sleep-unless-aborted.js';
@@ -28,7 +29,7 @@ export interface ReliableProviderOptions {
   logger: Logger;
   metrics: Metrics;
   /** Waits between attempts; injectable so tests can see the delays. Must reject when `signal` aborts. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: CancelSignal) => Promise<void>;
   random?: () => number;
 }
 

@@ -141,7 +141,7 @@ describe('POST /webhook', () => {
     expect(answer.status).toBe(200);
     expect(answer.json['response']).toBe('echo: remember me');
     expect(gw.logs.join('\n')).toContain('memory auto-save failed');
-    expect(await gw.deps.metrics.registry.getSingleMetricAsString('zeroclaw_errors_total')).toContain('component="memory"} 1');
+    expect(await gw.deps.metrics.render()).toContain('zeroclaw_errors_total{component="memory"} 1');
   });
 
   it('checks in spec order: secret before body, body before idempotency (a 400 does not take the key)', async () => {

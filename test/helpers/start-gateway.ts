@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { buildGateway, type BuiltGateway, type BuildOptions } from '../../src/main.js';
 import { REDACT_PATHS, type Logger } from '../../src/observability/logger.js';
-import { createMetrics } from '../../src/observability/metrics.js';
+import { createPrometheusMetrics } from '../../src/observability/prometheus-metrics.js';
 
 export type RawConfig = Record<string, unknown>;
 
@@ -78,7 +78,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
   const logs: string[] = [];
   const built = await buildGateway(config, {
     logger: createCapturingLogger(logs),
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics: createPrometheusMetrics({ defaultMetrics: false }),
     env,
     ...(options.provider ? { provider: options.provider } : {}),
     ...(options.now ? { now: options.now } : {}),

@@ -1,6 +1,6 @@
 // Per-file setup of the protocol tests: one vendor fake for the file, and providers built on it, closed after each test.
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { Metrics } from '../../src/observability/metrics.js';
+import type { PrometheusMetrics } from '../../src/observability/prometheus-metrics.js';
 import { createProvider } from '../../src/providers/create-provider.js';
 import type { Provider } from '../../src/providers/provider.js';
 import type { FakeVendorServer } from '../fakes/fake-vendor-server.js';
@@ -10,7 +10,7 @@ import { captureLog, makeConfig, testMetrics, type CapturedLog } from './provide
 export interface BuiltProvider {
   provider: Provider;
   log: CapturedLog;
-  metrics: Metrics;
+  metrics: PrometheusMetrics;
 }
 
 export interface ProviderSuite<Fake extends FakeVendorServer> {

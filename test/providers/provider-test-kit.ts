@@ -1,7 +1,7 @@
 // Shared by the provider tests: a validated Config from a partial file, and a logger whose lines can be read.
 import { configSchema, type Config, type ConfigFile } from '../../src/config/schema.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
-import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from '../../src/observability/prometheus-metrics.js';
 
 /** A Config as the loader would produce it from a config file holding `file`. */
 export function makeConfig(file: Record<string, unknown>): Config {
@@ -27,12 +27,12 @@ export function captureLog(): CapturedLog {
   };
 }
 
-export function testMetrics(): Metrics {
-  return createMetrics({ defaultMetrics: false });
+export function testMetrics(): PrometheusMetrics {
+  return createPrometheusMetrics({ defaultMetrics: false });
 }
 
 /** The value of one labelled series of a counter (full metric name), 0 when absent. */
-export async function counterValue(metrics: Metrics, name: string, labels: Record<string, string>): Promise<number> {
+export async function counterValue(metrics: PrometheusMetrics, name: string, labels: Record<string, string>): Promise<number> {
   const all = await metrics.registry.getMetricsAsJSON();
   const metric = all.find((m) => m.name === name);
   if (!metric) throw new Error(`no metric ${name}`);

@@ -1,7 +1,8 @@
+import type { CancelSignal } from '../../providers/cancel-signal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent, AgentTurn } from '../../agent/agent.js';
 import { createSilentLogger } from '../../observability/logger.js';
-import { createMetrics } from '../../observability/metrics.js';
+import { createPrometheusMetrics } from '../../observability/prometheus-metrics.js';
 import type { GraphClient } from './graph-client.js';
 import { GraphHttpError } from './graph-errors.js';
 import type { ReplyAddress } from './inbox.js';
@@ -22,7 +23,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 /** Waits for `gate`, or rejects as soon as `signal` aborts (as a real provider call does). */
-function waitOrAbort(gate: Promise<void> | undefined, signal: AbortSignal | undefined): Promise<void> {
+function waitOrAbort(gate: Promise<void> | undefined, signal: CancelSignal | undefined): Promise<void> {
   if (gate === undefined) return Promise.resolve();
   return new Promise((resolve, reject) => {
     signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
@@ -84,7 +85,7 @@ function start(options: {
     agent,
     graph,
     isAllowed: createSenderAllowlist(options.allowed ?? ['*']),
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics: createPrometheusMetrics({ defaultMetrics: false }),
     logger,
     llmTimeoutMs: 10_000,
     pollIntervalMs: 10,

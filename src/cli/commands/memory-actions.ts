@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { createMemory, describeMemoryLocation } from '../../memory/create-memory.js';
 import type { MemoryBackend, MemoryEntry } from '../../memory/memory-backend.js';
 import { createSilentLogger } from '../../observability/logger.js';
-import { createMetrics } from '../../observability/metrics.js';
+import { createNoopMetrics } from '../../observability/noop-metrics.js';
 import { describeStartupError } from '../startup-error.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, type MemoryCommandIo } from './memory.js';
 
@@ -100,7 +100,8 @@ async function withMemory(
     const { config } = await loadConfig(flags.config === undefined ? {} : { configPath: flags.config });
     backend = await createMemory(config, {
       logger: createSilentLogger(),
-      metrics: createMetrics({ defaultMetrics: false }),
+      // Nothing reads metrics in a one-shot command.
+      metrics: createNoopMetrics(),
     });
     await action(backend, describeMemoryLocation(config));
   } catch (err) {

@@ -7,6 +7,6 @@ export function registerMetricsRoute(app: FastifyInstance, deps: { metrics: Metr
   app.get('/metrics', async (_request, reply) => {
     reply.type(PROMETHEUS_CONTENT_TYPE);
     if (!deps.prometheus) return `${METRICS_DISABLED_HINT}\n`;
-    return deps.metrics.registry.metrics();
+    return deps.metrics.render();
   });
 }
