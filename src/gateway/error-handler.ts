@@ -2,7 +2,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import { StateUnavailableError } from '../state/state-unavailable-error.js';
-import { GatewayError, renderError, type ErrorCode } from './errors.js';
+import { ERRORS, GatewayError, renderError, type ErrorCode, type ErrorParams, type ErrorRow } from './errors.js';
+import { JSON_CONTENT_TYPE } from './messages.js';
 
 /** Registered paths → their methods, for telling a 405 from a 404. */
 export type RouteTable = Map<string, Set<string>>;
@@ -32,7 +33,7 @@ export function installErrorHandling(app: FastifyInstance, deps: { logger: Logge
     if (code === 'INTERNAL') {
       deps.logger.error({ err: error, reqId: request.id, route: request.routeOptions.url }, 'unhandled error');
     }
-    return sendError(reply, error instanceof GatewayError ? error : new GatewayError(code));
+    return error instanceof GatewayError ? sendError(reply, error.code, error.params) : sendError(reply, code);
   });
 }
 
@@ -46,10 +47,33 @@ function classify(error: FastifyError): ErrorCode {
   return 'INTERNAL';
 }
 
-export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
-  const rendered = renderError(error.code, error.params);
+/**
+ * JSON bodies of rows already sent, by code and retry-after: the answers a flood of refusals consists of (401, 429)
+ * are the same few bytes every time, so they are serialised once. Retry-after values are whole seconds up to an
+ * hour (the longest lockout), which bounds the table.
+ */
+const serializedBodies = new Map<string, string>();
+const NO_PARAMS: ErrorParams = Object.freeze({});
+
+/** Answers with the row `code` of ERRORS (status, headers, body), as renderError describes it. */
+export function sendError(reply: FastifyReply, code: ErrorCode, params: ErrorParams = NO_PARAMS): FastifyReply {
+  const row: ErrorRow = ERRORS[code];
+  if (row.error !== null && row.text !== true) {
+    const retryAfter = params.retryAfterSecs;
+    const cacheKey = retryAfter === undefined ? code : `${code} ${retryAfter}`;
+    let body = serializedBodies.get(cacheKey);
+    if (body === undefined) {
+      body = JSON.stringify(renderError(code, params).body);
+      serializedBodies.set(cacheKey, body);
+    }
+    reply.code(row.status);
+    if (row.headers !== undefined) reply.headers(row.headers);
+    if (params.headers !== undefined) reply.headers(params.headers);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    return reply.type(JSON_CONTENT_TYPE).send(body);
+  }
+  const rendered = renderError(code, params);
   reply.code(rendered.status).headers(rendered.headers);
   if (rendered.body === null) return reply.send();
-  if (typeof rendered.body === 'string') return reply.type('text/plain; charset=utf-8').send(rendered.body);
-  return reply.send(rendered.body);
+  return reply.type('text/plain; charset=utf-8').send(rendered.body as string);
 }

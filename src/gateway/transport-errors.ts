@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import { sendError } from './error-handler.js';
-import { GatewayError, renderError, type ErrorCode } from './errors.js';
+import { renderError, type ErrorCode } from './errors.js';
 
 /** Node's parser and timeout error codes → the row that answers them; anything else is a malformed request. */
 const CLIENT_ERROR_CODES: Record<string, ErrorCode> = {
@@ -47,5 +47,5 @@ export function createClientErrorHandler(logger: Logger): (error: NodeJS.ErrnoEx
 
 /** fastify's frameworkErrors: a URL it cannot decode (or an over-long route parameter) is a 400 like any other. */
 export function answerFrameworkError(_error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void sendError(reply, new GatewayError('BAD_REQUEST'));
+  void sendError(reply, 'BAD_REQUEST');
 }

@@ -28,7 +28,7 @@ export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): vo
     if (!decision.allowed) {
       count('rate_limited');
       metrics.rateLimitRejections.inc({ limiter: 'pair' });
-      return sendError(reply, new GatewayError('PAIR_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers }));
+      return sendError(reply, 'PAIR_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers });
     }
     // Set once here: every later answer, success or error row, carries the RateLimit fields.
     reply.headers(headers);
@@ -37,10 +37,10 @@ export function registerPairRoute(app: FastifyInstance, deps: PairRouteDeps): vo
     switch (outcome.kind) {
       case 'locked_out':
         count('locked_out');
-        return sendError(reply, new GatewayError('PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs }));
+        return sendError(reply, 'PAIR_LOCKED_OUT', { retryAfterSecs: outcome.retryAfterSecs });
       case 'invalid_code':
         count('invalid_code');
-        return sendError(reply, new GatewayError('INVALID_PAIRING_CODE'));
+        return sendError(reply, 'INVALID_PAIRING_CODE');
       case 'persist_failed':
         count('persist_failed');
         throw new GatewayError('PAIRING_NOT_PERSISTED');

@@ -50,7 +50,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     const headers = rateLimitHeaders('webhook', limiter.windowSecs, decision);
     if (!decision.allowed) {
       metrics.rateLimitRejections.inc({ limiter: 'webhook' });
-      return sendError(reply, new GatewayError('WEBHOOK_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers }));
+      return sendError(reply, 'WEBHOOK_RATE_LIMITED', { retryAfterSecs: decision.resetSecs, headers });
     }
     // Set once here: every later answer, success or error row, carries the RateLimit fields.
     reply.headers(headers);
@@ -59,13 +59,13 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     let scope = GLOBAL_SCOPE;
     if (pairing.requirePairing) {
       const tokenHash = await pairing.authenticate(headerValue(request, 'authorization'));
-      if (tokenHash === null) return sendError(reply, new GatewayError('UNAUTHORIZED_BEARER'));
+      if (tokenHash === null) return sendError(reply, 'UNAUTHORIZED_BEARER');
       scope = tokenHash;
     }
 
     // 3. Webhook secret.
     if (deps.verifySecret !== null && !deps.verifySecret(headerValue(request, 'x-webhook-secret'))) {
-      return sendError(reply, new GatewayError('UNAUTHORIZED_SECRET'));
+      return sendError(reply, 'UNAUTHORIZED_SECRET');
     }
     admittedScopes.set(request, scope);
     return undefined;
