@@ -21,8 +21,8 @@ export interface AgentTurn {
   message: string;
   /** Channel label for metrics ("webhook", "whatsapp"). */
   channel: string;
-  /** Memory key for auto-save, e.g. webhook_msg_<uuid>. */
-  memoryKey: string;
+  /** Memory key for auto-save, e.g. webhook_msg_<uuid>; called only when the turn is saved. */
+  memoryKey: () => string;
   /** Aborts the LLM call (request timeout, client gone). */
   signal?: CancelSignal;
   /** Epoch ms by which the answer is needed: no provider retry starts that cannot finish by then. */
@@ -59,18 +59,18 @@ export function createAgent(options: AgentOptions) {
    * createMemory already counts it in errors_total and memory_operations_total.
    */
   async function remember(turn: AgentTurn): Promise<void> {
-    if (!options.autoSave) return;
+    const key = turn.memoryKey();
     try {
-      await memory.store(turn.memoryKey, turn.message, 'conversation');
+      await memory.store(key, turn.message, 'conversation');
     } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err), key: turn.memoryKey }, 'memory auto-save failed; answering anyway');
+      logger.warn({ err: err instanceof Error ? err.message : String(err), key }, 'memory auto-save failed; answering anyway');
     }
   }
 
   /** Runs one turn; rejects with the provider's error (or an AbortError) when the LLM fails. */
   async function respond(turn: AgentTurn): Promise<ChatResult> {
     channelCounter(turn.channel, 'in').inc();
-    await remember(turn);
+    if (options.autoSave) await remember(turn);
     run ??= { starts: metrics.agentStarts.labels(runLabels), duration: metrics.agentDuration.labels(runLabels) };
     run.starts.inc();
     const stopTimer = run.duration.startTimer();
@@ -79,8 +79,8 @@ export function createAgent(options: AgentOptions) {
         message: turn.message,
         model: options.model,
         temperature: options.temperature,
-        ...(turn.signal ? { signal: turn.signal } : {}),
-        ...(turn.deadline !== undefined ? { deadline: turn.deadline } : {}),
+        signal: turn.signal,
+        deadline: turn.deadline,
       });
       channelCounter(turn.channel, 'out').inc();
       return result;

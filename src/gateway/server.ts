@@ -1,6 +1,6 @@
 // createGateway(deps): the fastify instance with hooks, routes and error handler. Builds, never listens.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Agent } from '../agent/agent.js';
 import type { WhatsAppChannel } from '../channels/whatsapp/create-whatsapp-channel.js';
 import type { Config } from '../config/schema.js';
@@ -81,8 +81,11 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
 
   // Every body is read as raw bytes (bounded by bodyLimit) and parsed by its route: /webhook answers its own 400
   // for a wrong content type, and /whatsapp must verify the signature over the exact bytes before any parsing.
+  // 'application/json' is named as well as '*': fastify caches the parser of an exact type by the header's raw text,
+  // while '*' makes it parse the header anew on every request.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const keepRaw = (_request: unknown, body: Buffer, done: (err: null, body: Buffer) => void): void => done(null, body);
+  app.addContentTypeParser(['application/json', '*'], { parseAs: 'buffer' }, keepRaw);
 
   const deadlines = createRequestDeadlines(requestTimeoutMs);
   const countRequest = createRequestCounter(metrics);
@@ -94,11 +97,15 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   });
   app.addHook('onResponse', (request, reply, done) => {
     deadlines.finish(request);
-    const route = request.routeOptions.url ?? 'unmatched';
-    countRequest(route, request.method, reply.statusCode);
-    metrics.requestLatency.observe(reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500) logger.warn({ method: request.method, route, status: reply.statusCode }, 'request failed');
-    else if (debugEnabled) logger.debug({ method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (metrics.enabled) {
+      countRequest(routeOf(request), request.method, reply.statusCode);
+      metrics.requestLatency.observe(reply.elapsedTime / 1000);
+    }
+    if (reply.statusCode >= 500) {
+      logger.warn({ method: request.method, route: routeOf(request), status: reply.statusCode }, 'request failed');
+    } else if (debugEnabled) {
+      logger.debug({ method: request.method, route: routeOf(request), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    }
     done();
   });
 
@@ -142,6 +149,11 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
 
   await app.ready();
   return app;
+}
+
+/** The registered route a request matched (its pattern, never the raw URL), or 'unmatched'. */
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
 }
 
 /** The schema compiler factory of a gateway whose routes declare no schemas: a route that did would fail to start. */

@@ -34,6 +34,8 @@ export interface HistogramMetric<L extends string = string> {
 }
 
 export interface Metrics {
+  /** False for the no-op backend: a caller may skip work done only to build labels or observations. */
+  readonly enabled: boolean;
   /** The Prometheus text exposition of every metric ('' when nothing is collected). */
   render(): Promise<string>;
   // The reference's metrics.

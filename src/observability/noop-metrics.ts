@@ -11,6 +11,7 @@ const gauge: GaugeMetric = { set: noop };
 
 export function createNoopMetrics(): Metrics {
   return {
+    enabled: false,
     render: async () => '',
     heartbeatTicks: counter,
     llmRequests: counter,

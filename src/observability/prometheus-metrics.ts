@@ -13,6 +13,7 @@ export function createPrometheusMetrics(options: { defaultMetrics?: boolean } = 
   const p = METRIC_PREFIX;
   const metrics = {
     registry,
+    enabled: true,
     render: () => registry.metrics(),
     // The reference's metrics.
     heartbeatTicks: new Counter({ name: `${p}heartbeat_ticks_total`, help: 'Heartbeat tick count', registers }),

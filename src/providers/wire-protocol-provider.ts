@@ -73,13 +73,10 @@ export function createWireProtocolProvider<Answer>(options: ProtocolProviderOpti
     }
 
     const { text, usage } = protocol.readAnswer(readAnswerBody(response.body, response.status), name);
-    return {
-      text,
-      // The model asked for, as the reference answers it; vendors echo dated variants (gpt-4o → gpt-4o-2024-08-06).
-      model: request.model,
-      provider: name,
-      ...(usage ? { usage } : {}),
-    };
+    // The model asked for, as the reference answers it; vendors echo dated variants (gpt-4o → gpt-4o-2024-08-06).
+    const result: ChatResult = { text, model: request.model, provider: name };
+    if (usage !== undefined) result.usage = usage;
+    return result;
   }
 
   return { name, chat, close: () => http.close() };

@@ -115,7 +115,7 @@ describe('WhatsAppWorker', () => {
     slow.resolve();
     await until(() => h.sends.length === 3);
     expect(h.sends.map((s) => s.body)).toEqual(['echo: b1', 'echo: a1', 'echo: a2']);
-    expect(h.turns.map((t) => t.memoryKey)).toEqual(['whatsapp_+111_w1', 'whatsapp_+222_w3', 'whatsapp_+111_w2']);
+    expect(h.turns.map((t) => t.memoryKey())).toEqual(['whatsapp_+111_w1', 'whatsapp_+222_w3', 'whatsapp_+111_w2']);
     await until(async () => (await h.inbox.depth()) === 0);
   });
 

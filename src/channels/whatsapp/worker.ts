@@ -204,7 +204,7 @@ export function createWhatsAppWorker(options: WhatsAppWorkerOptions): WhatsAppWo
       const result = await agent.respond({
         message: message.text,
         channel: 'whatsapp',
-        memoryKey: `whatsapp_${message.sender}_${message.wamid}`,
+        memoryKey: () => `whatsapp_${message.sender}_${message.wamid}`,
         signal,
       });
       if (result.text.trim() !== '') return result.text;

@@ -29,6 +29,9 @@ export interface WebhookRouteDeps {
   trustForwardedHeaders: boolean;
 }
 
+/** The auto-save key of a webhook message (spec §3 step 6). */
+const newMemoryKey = (): string => `webhook_msg_${randomUUID()}`;
+
 /** Scope of idempotency keys when pairing is disabled (spec §4: otherwise the token's hash). */
 const GLOBAL_SCOPE = 'global';
 
@@ -101,16 +104,14 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     }
 
     // 6 + 7. Memory auto-save, then the LLM.
-    const signal = deps.deadlines.signalFor(request);
-    const deadline = deps.deadlines.deadlineFor(request);
     let body: { response: string; model: string };
     try {
       const result = await agent.respond({
         message,
         channel: 'webhook',
-        memoryKey: `webhook_msg_${randomUUID()}`,
-        ...(signal ? { signal } : {}),
-        ...(deadline !== undefined ? { deadline } : {}),
+        memoryKey: newMemoryKey,
+        signal: deps.deadlines.signalFor(request),
+        deadline: deps.deadlines.deadlineFor(request),
       });
       body = { response: result.text, model: result.model };
     } catch (err) {
