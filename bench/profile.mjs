@@ -1,0 +1,118 @@
+// node bench/profile.mjs: a differential CPU profile of clawgate against the baseline, per request.
+// Runs each server alone under `node --cpu-prof` for the same fixed number of requests of one scenario, then prints
+// self time in microseconds per request by package and by function, clawgate beside the baseline, largest
+// difference first: what clawgate spends that the baseline does not. Runs against dist/ (npm run build first).
+// Sampled wall time, not CPU time: a syscall such as writev also counts the time the process waited in it.
+//
+//   node bench/profile.mjs [--scenario webhook|401|health] [--requests 40000] [--memory none|sqlite] [--top 40]
+//                          [--filter text]   (only functions whose name or file contains text)
+//                          [--keep DIR]      (keep the .cpuprofile files in DIR)
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runLoad } from './lib/processes.mjs';
+import { TOKEN, startBaseline, startClawgate, startFakeLlm, writeClawgateConfig } from './lib/servers.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'webhook' },
+    requests: { type: 'string', default: '40000' },
+    memory: { type: 'string', default: 'none' },
+    top: { type: 'string', default: '40' },
+    filter: { type: 'string' },
+    keep: { type: 'string' },
+  },
+});
+const REQUESTS = Number(args.requests);
+const UNLIMITED_BUT_COUNTED = 100_000_000;
+
+const bearer = args.scenario === '401' ? `zc_${'0'.repeat(64)}` : TOKEN;
+const request =
+  args.scenario === 'health'
+    ? { method: 'GET', path: '/health' }
+    : {
+        method: 'POST',
+        path: '/webhook',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'hello from the bench' }),
+      };
+
+/** Runs one server under --cpu-prof for REQUESTS requests; answers its profile file and the status counts. */
+async function profileServer(kind, llm, dir) {
+  const nodeFlags = ['--cpu-prof', '--cpu-prof-dir', dir];
+  const proc =
+    kind === 'baseline'
+      ? await startBaseline(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, nodeFlags })
+      : await startClawgate(writeClawgateConfig(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, memory: args.memory }).configPath, {
+          nodeFlags,
+        });
+  let result;
+  try {
+    result = await runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount: REQUESTS });
+  } finally {
+    await proc.stop(); // the profile is written as the process exits
+  }
+  const [file] = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`${kind} wrote no profile`);
+  return { file: join(dir, file), statuses: result.statuses };
+}
+
+/** Self time per request (us) by package and by "function file:line", idle excluded. */
+function summarise(file) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const byPackage = new Map();
+  const byFunction = new Map();
+  let busy = 0;
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    if (functionName === '(idle)') continue;
+    busy += us;
+    const where = url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/');
+    const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us / REQUESTS);
+    const pkg =
+      url === ''
+        ? functionName
+        : url.startsWith('node:')
+          ? 'node core'
+          : (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/') ? 'clawgate' : 'bench'));
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us / REQUESTS);
+  }
+  return { busy: busy / REQUESTS, byPackage, byFunction };
+}
+
+function compare(title, ours, theirs, top, filter) {
+  const names = [...new Set([...ours.keys(), ...theirs.keys()])].filter((n) => filter === undefined || n.includes(filter));
+  const rows = names
+    .map((name) => [name, ours.get(name) ?? 0, theirs.get(name) ?? 0])
+    .sort((a, b) => b[1] - b[2] - (a[1] - a[2]));
+  console.log(`\n${title}\n  clawgate baseline  (us per request)`);
+  for (const [name, a, b] of rows.slice(0, top)) console.log(`${a.toFixed(2).padStart(10)}${b.toFixed(2).padStart(9)}  ${name}`);
+}
+
+const root = args.keep ?? mkdtempSync(join(tmpdir(), 'clawgate-profile-'));
+const llm = await startFakeLlm();
+try {
+  const runs = {};
+  for (const kind of ['baseline', 'clawgate']) {
+    const dir = mkdtempSync(join(root, `${kind}-`));
+    runs[kind] = await profileServer(kind, llm, dir);
+    console.log(`${kind}: ${REQUESTS} requests, answers ${JSON.stringify(runs[kind].statuses)}`);
+  }
+  const ours = summarise(runs.clawgate.file);
+  const theirs = summarise(runs.baseline.file);
+  console.log(`\nbusy (sampled, not idle) us per request: clawgate ${ours.busy.toFixed(1)}, baseline ${theirs.busy.toFixed(1)}` +
+    ` (${args.scenario}${args.scenario === 'webhook' ? `, memory ${args.memory}` : ''}; startup included in both)`);
+  compare('by package', ours.byPackage, theirs.byPackage, 15);
+  compare('by function', ours.byFunction, theirs.byFunction, Number(args.top), args.filter);
+  if (args.keep) console.log(`\nprofiles kept in ${root}`);
+} finally {
+  await llm.stop();
+  if (!args.keep) rmSync(root, { recursive: true, force: true });
+}
