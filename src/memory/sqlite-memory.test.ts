@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { describeMemoryBackendContract } from './memory-backend.contract.js';
+import { migration001Init } from './migrations/sqlite/001-init.js';
+import { runSqliteMigrations } from './migrations/sqlite/run-sqlite-migrations.js';
 import { SqliteMemory } from './sqlite-memory.js';
 
 describeMemoryBackendContract(
@@ -37,7 +39,10 @@ describe('SqliteMemory', () => {
       await new SqliteMemory({ path }).close();
       const db = new BetterSqlite3(path, { readonly: true });
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'init' }]);
+      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
+        { version: 1, name: 'init' },
+        { version: 2, name: 'deferred fts' },
+      ]);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -73,6 +78,112 @@ describe('SqliteMemory', () => {
     await memory.store('k2', 'original again', 'core');
     expect((await memory.recall('original', 5)).map((e) => e.key)).toEqual(['k2']);
     expect(await memory.recall('replacement', 5)).toEqual([]);
+    await memory.close();
+  });
+});
+
+describe('SqliteMemory deferred FTS indexing', () => {
+  let dir: string;
+  afterEach(() => {
+    vi.useRealTimers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const open = (): { path: string; memory: SqliteMemory } => {
+    dir = mkdtempSync(join(tmpdir(), 'clawgate-sqlite-fts-'));
+    const path = join(dir, 'memory.db');
+    return { path, memory: new SqliteMemory({ path }) };
+  };
+  /** FTS5's own check of the index against the memories table: throws when they disagree. */
+  const checkIndex = (path: string): void => {
+    const db = new BetterSqlite3(path);
+    try {
+      db.exec("INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)");
+    } finally {
+      db.close();
+    }
+  };
+  const pendingIds = (path: string): number[] => {
+    const db = new BetterSqlite3(path, { readonly: true });
+    try {
+      return db.prepare<[], { id: number }>('SELECT id FROM memories_fts_pending ORDER BY id').all().map((r) => r.id);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('commits a row at once but indexes it later: before the next recall, or after a short delay', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { path, memory } = open();
+    await memory.store('a', 'alpha words', 'core');
+    expect(pendingIds(path)).toEqual([1]);
+    expect((await memory.recall('alpha', 5)).map((e) => e.key)).toEqual(['a']);
+    expect(pendingIds(path)).toEqual([]);
+
+    await memory.store('b', 'beta words', 'core');
+    expect(pendingIds(path)).toEqual([2]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(pendingIds(path)).toEqual([]);
+    checkIndex(path);
+    await memory.close();
+  });
+
+  it('keeps the index exact through upserts and deletes of rows indexed or still pending', async () => {
+    const { path, memory } = open();
+    // A seeded walk over the operations, with recalls (which index) in between at random.
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const live = new Map<string, string>();
+    for (let step = 0; step < 400; step++) {
+      const key = `k${random(40)}`;
+      const op = random(10);
+      if (op < 5) {
+        const word = `w${step}x`;
+        await memory.store(key, `${word} common`, 'core');
+        live.set(key, word);
+      } else if (op < 8) {
+        await memory.forget(key);
+        live.delete(key);
+      } else {
+        await memory.recall('common', 3);
+      }
+    }
+    for (const [key, word] of live) expect((await memory.recall(word, 5)).map((e) => e.key)).toEqual([key]);
+    expect((await memory.recall('common', 100)).length).toBe(live.size);
+    checkIndex(path);
+    await memory.close();
+  });
+
+  it('indexes rows left pending by a crash once reopened', async () => {
+    const { path, memory } = open();
+    await memory.store('a', 'alpha', 'core');
+    await memory.recall('alpha', 1);
+    await memory.close();
+    // A row committed by a process that died before indexing it.
+    const db = new BetterSqlite3(path);
+    db.prepare("INSERT INTO memories (key, content, category, created_at, updated_at) VALUES ('b', 'survivor', 'core', 'x', 'x')").run();
+    db.close();
+    expect(pendingIds(path)).toEqual([2]);
+    const reopened = new SqliteMemory({ path });
+    expect((await reopened.recall('survivor', 5)).map((e) => e.key)).toEqual(['b']);
+    checkIndex(path);
+    await reopened.close();
+  });
+
+  it('upgrades a version 1 database: its rows stay searchable and forgettable', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'clawgate-sqlite-fts-'));
+    const path = join(dir, 'memory.db');
+    const v1 = new BetterSqlite3(path);
+    runSqliteMigrations(v1, [migration001Init]);
+    v1.prepare("INSERT INTO memories (key, content, category, created_at, updated_at) VALUES ('old', 'ancient text', 'core', 'x', 'x')").run();
+    v1.close();
+    const memory = new SqliteMemory({ path });
+    expect((await memory.recall('ancient', 5)).map((e) => e.key)).toEqual(['old']);
+    expect(await memory.forget('old')).toBe(true);
+    expect(await memory.recall('ancient', 5)).toEqual([]);
+    checkIndex(path);
     await memory.close();
   });
 });

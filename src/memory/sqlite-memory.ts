@@ -11,6 +11,12 @@ const BUSY_TIMEOUT_MS = 5_000;
 /** Key matches count less than content matches in BM25 (keys are mostly generated ids). */
 const BM25_KEY_WEIGHT = 0.5;
 const BM25_CONTENT_WEIGHT = 1.0;
+/**
+ * New rows wait in `memories_fts_pending` and are indexed together (migration 2): at the latest this long after
+ * their commit, as soon as this many are waiting, and always before a recall.
+ */
+const INDEX_DELAY_MS = 1_000;
+const INDEX_BATCH_ROWS = 500;
 
 export interface SqliteMemoryOptions {
   /** Database file, created with its folder's permission; `:memory:` for a private in-process database. */
@@ -57,6 +63,12 @@ export class SqliteMemory implements MemoryBackend {
   readonly #ftsRecall: Statement<[string, number], RankedRow>;
   readonly #likeRecall: Statement<[{ needles: string; limit: number; scan: number }], RankedRow>;
   readonly #ping: Statement<[], { ok: number }>;
+  readonly #hasUnindexed: Statement<[], { pending: number }>;
+  /** Indexes every pending row and empties the pending table, in one immediate transaction. */
+  readonly #indexPending: () => void;
+  /** Rows this instance committed since it last indexed (another process's rows are found by #hasUnindexed). */
+  #unindexedRows = 0;
+  #indexTimer: NodeJS.Timeout | undefined;
   /** Writes a batch in one BEGIN IMMEDIATE … COMMIT; returns the error of each row that failed, by index. */
   readonly #writeBatch: (batch: readonly PendingStore[]) => Map<number, unknown>;
   /** Stores accepted since the last commit, in call order; written together by #flush. */
@@ -117,6 +129,15 @@ export class SqliteMemory implements MemoryBackend {
         ORDER BY score DESC, updated_at DESC, id DESC
         LIMIT @limit`);
       this.#ping = db.prepare('SELECT 1 AS ok');
+      this.#hasUnindexed = db.prepare('SELECT EXISTS (SELECT 1 FROM memories_fts_pending) AS pending');
+      const indexRows = db.prepare(`
+        INSERT INTO memories_fts (rowid, key, content)
+        SELECT m.id, m.key, m.content FROM memories_fts_pending p JOIN memories m ON m.id = p.id`);
+      const clearPending = db.prepare('DELETE FROM memories_fts_pending');
+      this.#indexPending = db.transaction(() => {
+        indexRows.run();
+        clearPending.run();
+      }).immediate;
       this.#writeBatch = db.transaction((batch: readonly PendingStore[]) => {
         const errors = new Map<number, unknown>();
         for (const [i, p] of batch.entries()) {
@@ -136,6 +157,8 @@ export class SqliteMemory implements MemoryBackend {
       this.#db.close();
       throw err;
     }
+    // Rows a crash left unindexed are indexed soon, as new ones would be.
+    if (this.#hasUnindexed.get()?.pending === 1) this.#scheduleIndexing();
   }
 
   /**
@@ -183,10 +206,46 @@ export class SqliteMemory implements MemoryBackend {
       if (errors.has(i)) p.reject(errors.get(i));
       else p.resolve();
     }
+    this.#unindexedRows += batch.length - errors.size;
+    if (this.#unindexedRows >= INDEX_BATCH_ROWS) this.#indexInBackground();
+    else this.#scheduleIndexing();
+  }
+
+  #scheduleIndexing(): void {
+    if (this.#indexTimer !== undefined) return;
+    this.#indexTimer = setTimeout(() => this.#indexInBackground(), INDEX_DELAY_MS);
+    this.#indexTimer.unref();
+  }
+
+  /** Indexes every pending row now, this process's or another's; the timer and the count start over. */
+  #index(): void {
+    clearTimeout(this.#indexTimer);
+    this.#indexTimer = undefined;
+    this.#unindexedRows = 0;
+    this.#indexPending();
+  }
+
+  /**
+   * #index from the timer or a full batch. A failure (the write lock held by another process past the busy
+   * timeout) leaves the rows pending for the next attempt, or for the next recall, which reports it.
+   */
+  #indexInBackground(): void {
+    if (!this.#db.open) return;
+    try {
+      this.#index();
+    } catch {
+      this.#scheduleIndexing();
+    }
+  }
+
+  /** Before a search: commits pending stores, then indexes the pending rows if there are any. */
+  #bringIndexUpToDate(): void {
+    this.#flush();
+    if (this.#hasUnindexed.get()?.pending === 1) this.#index();
   }
 
   async recall(query: string, limit: number): Promise<MemoryEntry[]> {
-    this.#flush();
+    this.#bringIndexUpToDate();
     const max = Math.floor(limit);
     if (!(max > 0)) return [];
     const terms = parseQueryTerms(query);
@@ -235,10 +294,12 @@ export class SqliteMemory implements MemoryBackend {
     }
   }
 
-  /** Commits the stores still pending, then closes the file. */
+  /** Commits the stores still pending and indexes them, then closes the file. */
   async close(): Promise<void> {
     if (!this.#db.open) return;
     this.#flush();
+    this.#indexInBackground();
+    clearTimeout(this.#indexTimer);
     this.#db.close();
   }
 }

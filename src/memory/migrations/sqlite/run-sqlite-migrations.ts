@@ -1,10 +1,11 @@
 // runSqliteMigrations: applies every SQLITE_MIGRATIONS step the database lacks, each in one immediate transaction.
 import type { Database } from 'better-sqlite3';
 import { migration001Init } from './001-init.js';
+import { migration002DeferredFts } from './002-deferred-fts.js';
 import type { SqliteMigration } from './sqlite-migration.js';
 
 /** Every step, in version order. Append only. */
-export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [migration001Init];
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [migration001Init, migration002DeferredFts];
 
 /** Thrown when the database was written by a newer clawgate than this one. */
 export class SqliteSchemaTooNewError extends Error {
