@@ -138,7 +138,7 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     trustForwardedHeaders: gateway.trust_forwarded_headers,
   });
 
-  registerWhatsAppRoutes(app, { channel: deps.whatsapp ?? null, metrics, logger });
+  await registerWhatsAppRoutes(app, { channel: deps.whatsapp ?? null, metrics, logger });
   // The WhatsApp worker starts answering only once the gateway is actually listening.
   const whatsapp = deps.whatsapp;
   if (whatsapp) app.addHook('onListen', async () => whatsapp.start());
