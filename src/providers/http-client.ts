@@ -202,9 +202,15 @@ class JsonExchange implements Dispatcher.DispatchHandler {
     // a long one only for the body phase, once the headers are in (bodyTimeout bounds only the gap between chunks).
     if (timeoutMs < COARSE_TIMER_SLACK_MS) this.#armTimer(timeoutMs);
     if (signal !== undefined) {
-      this.#onAbort = () => this.#stop(abortReason(signal));
+      // A bound method, not an arrow function: with the arrow (whose context holds `signal`) every exchange's objects
+      // measured as surviving young GCs, ~1 MB promoted per scavenge under load against ~70 KB with this.
+      this.#onAbort = this.#abortFromSignal.bind(this);
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  #abortFromSignal(): void {
+    if (this.signal !== undefined) this.#stop(abortReason(this.signal));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
