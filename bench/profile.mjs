@@ -7,6 +7,9 @@
 //   node bench/profile.mjs [--scenario webhook|401|health] [--requests 40000] [--memory none|sqlite] [--top 40]
 //                          [--filter text]   (only functions whose name or file contains text)
 //                          [--keep DIR]      (keep the .cpuprofile files in DIR)
+//                          [--gc]            (instead: young-GC figures from --trace-gc-nvp: how many scavenges, the
+//                                             bytes each promotes to the old generation and the pause per request;
+//                                             objects that outlive their request show up as promoted bytes)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '40' },
     filter: { type: 'string' },
     keep: { type: 'string' },
+    gc: { type: 'boolean', default: false },
   },
 });
 const REQUESTS = Number(args.requests);
@@ -94,6 +98,42 @@ function compare(title, ours, theirs, top, filter) {
     .sort((a, b) => b[1] - b[2] - (a[1] - a[2]));
   console.log(`\n${title}\n  clawgate baseline  (us per request)`);
   for (const [name, a, b] of rows.slice(0, top)) console.log(`${a.toFixed(2).padStart(10)}${b.toFixed(2).padStart(9)}  ${name}`);
+}
+
+/** Runs one server with --trace-gc-nvp for REQUESTS requests (after 5,000 untimed) and sums its scavenges. */
+async function gcFigures(kind, llm) {
+  const nodeFlags = ['--trace-gc', '--trace-gc-nvp'];
+  const proc =
+    kind === 'baseline'
+      ? await startBaseline(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, nodeFlags })
+      : await startClawgate(writeClawgateConfig(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, memory: args.memory }).configPath, {
+          nodeFlags,
+        });
+  let trace = '';
+  try {
+    await runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount: 5_000 });
+    proc.child.stdout.on('data', (chunk) => (trace += chunk));
+    await runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount: REQUESTS });
+  } finally {
+    await proc.stop();
+  }
+  const scavenges = trace.split('\n').filter((line) => line.includes('gc=s '));
+  const sum = (field) => scavenges.reduce((total, line) => total + Number(new RegExp(`[ ,]${field}=([\\d.]+)`).exec(line)?.[1] ?? 0), 0);
+  const count = Math.max(1, scavenges.length);
+  console.log(
+    `${kind.padEnd(9)} scavenges ${String(scavenges.length).padStart(4)}, promoted ${(sum('promoted') / count / 1024).toFixed(0).padStart(5)} KB each,` +
+      ` pause ${((sum('pause') * 1000) / REQUESTS).toFixed(2)} us per request`,
+  );
+}
+
+if (args.gc) {
+  const llm = await startFakeLlm();
+  try {
+    for (const kind of ['baseline', 'clawgate']) await gcFigures(kind, llm);
+  } finally {
+    await llm.stop();
+  }
+  process.exit(0);
 }
 
 const root = args.keep ?? mkdtempSync(join(tmpdir(), 'clawgate-profile-'));
