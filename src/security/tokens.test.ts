@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generatePairingCode, generateToken, hexDigestsEqual, normalizeTokenHash, sha256Hex, TOKEN_PATTERN } from './tokens.js';
 
@@ -21,6 +22,13 @@ describe('tokens', () => {
     expect(hexDigestsEqual(a, sha256Hex('b'))).toBe(false);
     expect(hexDigestsEqual(a, a.slice(0, 62))).toBe(false);
     expect(hexDigestsEqual('', '')).toBe(false);
+  });
+
+  it('hashes the UTF-8 bytes of a string as SHA-256 (known vectors)', () => {
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    // U+00E9 is the two bytes C3 A9 in UTF-8, not the one byte E9 of latin1.
+    expect(sha256Hex('\u00e9')).toBe(createHash('sha256').update(Buffer.from([0xc3, 0xa9])).digest('hex'));
   });
 
   it('normalises stored entries to hashes', () => {
