@@ -17,6 +17,11 @@ export function parseWebhookBody(contentType: string | undefined, body: unknown)
   } catch {
     throw new GatewayError('INVALID_JSON_BODY');
   }
+  // The usual body checked by hand (an own string `message` on a plain object); anything else is zod's to judge.
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.hasOwn(parsed, 'message')) {
+    const message: unknown = (parsed as { message: unknown }).message;
+    if (typeof message === 'string') return message;
+  }
   const result = webhookBodySchema.safeParse(parsed);
   if (!result.success) throw new GatewayError('INVALID_JSON_BODY');
   return result.data.message;
