@@ -14,9 +14,10 @@ interface Deadline {
 
 export interface RequestDeadlines {
   /**
-   * preHandler hook: arms the 408 for what is left of the budget, counted from the request's arrival. Until then
-   * Node's own requestTimeout (the same budget) bounds the wait for headers and body, and a request answered
-   * before its handler (every 401 and 429 of /webhook) never arms a timer.
+   * preHandler hook of the routes that do work (all but /health and /ready, which answer from memory): arms the
+   * 408 for what is left of the budget, counted from the request's arrival. Until then Node's own requestTimeout
+   * (the same budget) bounds the wait for headers and body, and a request answered before its handler (every 401
+   * and 429 of /webhook) never arms a timer.
    */
   start(request: FastifyRequest, reply: FastifyReply): void;
   /** onResponse hook: stops the clock. */

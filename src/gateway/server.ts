@@ -11,7 +11,7 @@ import type { PairingService } from '../security/pairing.js';
 import { createWebhookSecretVerifier } from '../security/signatures.js';
 import type { Stores } from '../state/create-stores.js';
 import { installErrorHandling, type RouteTable } from './error-handler.js';
-import { createRequestDeadlines } from './request-deadline.js';
+import { createRequestDeadlines, type RequestDeadlines } from './request-deadline.js';
 import { answerFrameworkError, createClientErrorHandler } from './transport-errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -91,10 +91,6 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   const countRequest = createRequestCounter(metrics);
   const debugEnabled = logger.isLevelEnabled('debug');
   // Callback hooks, not async ones: they run on every request, and a promise per hook costs more than their work.
-  app.addHook('preHandler', (request, reply, done) => {
-    deadlines.start(request, reply);
-    done();
-  });
   app.addHook('onResponse', (request, reply, done) => {
     deadlines.finish(request);
     if (metrics.enabled) {
@@ -118,7 +114,27 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   });
   installErrorHandling(app, { logger, routes });
 
+  // /health and /ready answer from memory at once: they are the only routes without a deadline timer.
   registerHealthRoutes(app, { health: deps.health });
+  // Every other route runs in a scope whose preHandler arms the request's deadline (spec §1).
+  await app.register(async (scope) => registerWorkRoutes(scope, deps, deadlines));
+
+  // The WhatsApp worker starts answering only once the gateway is actually listening.
+  const whatsapp = deps.whatsapp;
+  if (whatsapp) app.addHook('onListen', async () => whatsapp.start());
+
+  await app.ready();
+  return app;
+}
+
+/** The routes that do work (state stores, the LLM, the config file), each under the request deadline. */
+async function registerWorkRoutes(app: FastifyInstance, deps: GatewayDeps, deadlines: RequestDeadlines): Promise<void> {
+  const { config, logger, metrics } = deps;
+  const gateway = config.gateway;
+  app.addHook('preHandler', (request, reply, done) => {
+    deadlines.start(request, reply);
+    done();
+  });
   registerMetricsRoute(app, { metrics, prometheus: config.observability.backend === 'prometheus' });
   registerPairRoute(app, {
     limiter: deps.stores.pairLimiter,
@@ -139,16 +155,9 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   });
 
   await registerWhatsAppRoutes(app, { channel: deps.whatsapp ?? null, metrics, logger });
-  // The WhatsApp worker starts answering only once the gateway is actually listening.
-  const whatsapp = deps.whatsapp;
-  if (whatsapp) app.addHook('onListen', async () => whatsapp.start());
-
   if (deps.adminKey !== undefined) {
     registerAdminRoutes(app, { pairing: deps.pairing, tokens: deps.stores.tokens, adminKey: deps.adminKey });
   }
-
-  await app.ready();
-  return app;
 }
 
 /** The registered route a request matched (its pattern, never the raw URL), or 'unmatched'. */
