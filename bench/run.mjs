@@ -5,7 +5,7 @@
 // Figures: median of the rounds; the ratio is the median of per-round ratios (runs of one round are adjacent in
 // time, so drift in the machine's load mostly cancels); CPU us/req is the server's CPU time per answered request.
 //
-//   node bench/run.mjs [--duration 5] [--rounds 2] [--connections 32] [--warmup 2] [--startup-trials 5]
+//   node bench/run.mjs [--duration 5] [--rounds 2] [--connections 32] [--warmup 2] [--startup-trials 9]
 //                      [--flood 100000] [--only health,webhook,401,429,redis,startup,flood]
 //                      [--cpu-prof DIR]   (every server runs under node --cpu-prof; profiles land in DIR)
 //                      [--json FILE]      (all figures as JSON)
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '2' },
-    'startup-trials': { type: 'string', default: '5' },
+    'startup-trials': { type: 'string', default: '9' },
     flood: { type: 'string', default: '100000' },
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
@@ -256,7 +256,8 @@ async function runStartup(llm) {
   for (const kind of ['clawgate', 'baseline']) {
     summary[kind] = { startupMs: median(results[kind].map((r) => r.ms)), idleRssMb: median(results[kind].map((r) => r.rss)) };
   }
-  const ratio = summary.clawgate.startupMs / summary.baseline.startupMs;
+  // Like the throughput ratios: the median of per-trial ratios, each trial's two starts adjacent in time.
+  const ratio = median(results.clawgate.map((r, i) => r.ms / results.baseline[i].ms));
   console.log(`   ${pad('server', 28)}${lpad('startup ms', 11)}${lpad('idle RSS MB', 13)}`);
   for (const kind of ['clawgate', 'baseline']) {
     console.log(`   ${pad(kind, 28)}${lpad(fmt(summary[kind].startupMs), 11)}${lpad(fmt(summary[kind].idleRssMb, 1), 13)}`);

@@ -1,5 +1,6 @@
 // Anthropic Messages wire protocol (`anthropic`, `anthropic-custom:<URL>`): one HTTP attempt per chat().
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import type { Provider, ProtocolProviderOptions } from './provider.js';
 import { errorMember, stringField } from './vendor-error.js';
 import { createWireProtocolProvider } from './wire-protocol-provider.js';
@@ -11,10 +12,12 @@ export const ANTHROPIC_MAX_TOKENS = 4096;
 /** Anthropic accepts temperature 0..1 while the config allows 0..2 (OpenAI's range); larger values are a 400. */
 const ANTHROPIC_MAX_TEMPERATURE = 1;
 
-const messageSchema = z.object({
-  content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
-  usage: z.object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() }).nullish(),
-});
+const messageSchema = lazySchema(() =>
+  z.object({
+    content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
+    usage: z.object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() }).nullish(),
+  }),
+);
 
 /** The messages path under a base URL given with or without its `/v1`. */
 function messagesPath(baseUrl: string): string {

@@ -1,30 +1,35 @@
 // Gemini `generateContent` wire protocol (`gemini`, aliases `google`, `google-gemini`): one HTTP attempt per chat().
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import { ProviderError, type Provider, type ProtocolProviderOptions } from './provider.js';
 import { parseDurationMs } from './retry.js';
 import { errorMember, stringField } from './vendor-error.js';
 import { createWireProtocolProvider } from './wire-protocol-provider.js';
 
-const generateSchema = z.object({
-  candidates: z
-    .array(
-      z.object({
-        content: z.object({ parts: z.array(z.object({ text: z.string().optional() })).optional() }).optional(),
-        finishReason: z.string().optional(),
-      }),
-    )
-    .optional(),
-  promptFeedback: z.object({ blockReason: z.string().optional() }).optional(),
-  usageMetadata: z.object({ promptTokenCount: z.number().optional(), candidatesTokenCount: z.number().optional() }).optional(),
-});
+const generateSchema = lazySchema(() =>
+  z.object({
+    candidates: z
+      .array(
+        z.object({
+          content: z.object({ parts: z.array(z.object({ text: z.string().optional() })).optional() }).optional(),
+          finishReason: z.string().optional(),
+        }),
+      )
+      .optional(),
+    promptFeedback: z.object({ blockReason: z.string().optional() }).optional(),
+    usageMetadata: z.object({ promptTokenCount: z.number().optional(), candidatesTokenCount: z.number().optional() }).optional(),
+  }),
+);
 
 /** google.rpc error details we act on (https://ai.google.dev/gemini-api/docs/rate-limits). */
-const errorDetailsSchema = z.array(
-  z.looseObject({
-    '@type': z.string().optional(),
-    retryDelay: z.string().optional(),
-    violations: z.array(z.looseObject({ quotaId: z.string().optional() })).optional(),
-  }),
+const errorDetailsSchema = lazySchema(() =>
+  z.array(
+    z.looseObject({
+      '@type': z.string().optional(),
+      retryDelay: z.string().optional(),
+      violations: z.array(z.looseObject({ quotaId: z.string().optional() })).optional(),
+    }),
+  ),
 );
 
 /** Our label for a per-day quota: waiting seconds cannot help, so it is not retried (retry.ts). */
@@ -50,7 +55,7 @@ export function createGeminiProvider(options: ProtocolProviderOptions): Provider
     readErrorBody(body) {
       // {"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[RetryInfo, QuotaFailure]}}
       const error = errorMember(body);
-      const details = errorDetailsSchema.safeParse(typeof error === 'object' && error !== null ? (error as { details?: unknown }).details : undefined);
+      const details = errorDetailsSchema().safeParse(typeof error === 'object' && error !== null ? (error as { details?: unknown }).details : undefined);
       const detailList = details.success ? details.data : [];
       const retryAfterMs = detailList.map((d) => parseDurationMs(d.retryDelay)).find((ms) => ms !== undefined);
       const perDay = detailList.some((d) => (d.violations ?? []).some((v) => /PerDay/i.test(v.quotaId ?? '')));

@@ -1,14 +1,17 @@
 // Ollama native `/api/chat` wire protocol with `stream:false` (`ollama`): one HTTP attempt per chat().
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import type { Provider, ProtocolProviderOptions } from './provider.js';
 import { stringField } from './vendor-error.js';
 import { createWireProtocolProvider } from './wire-protocol-provider.js';
 
-const chatSchema = z.object({
-  message: z.object({ content: z.string() }),
-  prompt_eval_count: z.number().optional(),
-  eval_count: z.number().optional(),
-});
+const chatSchema = lazySchema(() =>
+  z.object({
+    message: z.object({ content: z.string() }),
+    prompt_eval_count: z.number().optional(),
+    eval_count: z.number().optional(),
+  }),
+);
 
 export function createOllamaProvider(options: ProtocolProviderOptions): Provider {
   return createWireProtocolProvider(options, {

@@ -1,26 +1,29 @@
 // OpenAI chat-completions wire protocol (OpenRouter, OpenAI, Groq, … LM Studio, custom:): one HTTP attempt per chat().
 import { z } from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import type { Provider, ProtocolProviderOptions } from './provider.js';
 import { errorMember, isOptionalNumber, isRecord, stringField } from './vendor-error.js';
 import { createWireProtocolProvider } from './wire-protocol-provider.js';
 
 /** The part of a chat.completion we read; `content` may be null (tool calls) or an array of parts (some proxies). */
-const completionSchema = z.object({
-  choices: z
-    .array(
-      z.object({
-        message: z.object({
-          content: z.union([z.string(), z.array(z.object({ type: z.string().optional(), text: z.string().optional() })), z.null()]).optional(),
+const completionSchema = lazySchema(() =>
+  z.object({
+    choices: z
+      .array(
+        z.object({
+          message: z.object({
+            content: z.union([z.string(), z.array(z.object({ type: z.string().optional(), text: z.string().optional() })), z.null()]).optional(),
+          }),
         }),
-      }),
-    )
-    .min(1),
-  usage: z
-    .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
-    .nullish(),
-});
+      )
+      .min(1),
+    usage: z
+      .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
+      .nullish(),
+  }),
+);
 
-type Completion = z.infer<typeof completionSchema>;
+type Completion = z.infer<ReturnType<typeof completionSchema>>;
 
 /**
  * The usual completion (string or null content, numeric usage) checked by hand; anything else, including content

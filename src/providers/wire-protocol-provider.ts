@@ -23,7 +23,7 @@ export interface WireProtocol<Answer> {
   /** What a non-2xx body says (message, code, retry delay); the status and Retry-After header are read by the caller. */
   readErrorBody(body: unknown): VendorErrorDetail;
   /** The part of a 2xx body the protocol reads; a body that does not match is a ProviderError. */
-  answerSchema: z.ZodType<Answer>;
+  answerSchema: () => z.ZodType<Answer>;
   /**
    * Optional fast path for the common answer: true only for bodies `answerSchema` accepts and whose fields
    * `readAnswer` reads unchanged; false sends the body through `answerSchema`, which has the last word.
@@ -55,7 +55,7 @@ export function createWireProtocolProvider<Answer>(options: ProtocolProviderOpti
 
   function readAnswerBody(body: unknown, status: number): Answer {
     if (protocol.isAnswer?.(body)) return body;
-    const parsed = protocol.answerSchema.safeParse(body);
+    const parsed = protocol.answerSchema().safeParse(body);
     if (!parsed.success) throw new ProviderError(`${name} answered HTTP ${status} without ${protocol.answerName}`, name);
     return parsed.data;
   }
