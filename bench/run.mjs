@@ -10,7 +10,7 @@
 //                      [--cpu-prof DIR]   (every server runs under node --cpu-prof; profiles land in DIR)
 //                      [--json FILE]      (all figures as JSON)
 //                      [--pin]            (taskset: servers on core 0, load generator and helpers on core 1)
-//   BENCH_CLI=/path/to/dist/src/cli/main.js benchmarks another build of clawgate (an older commit's worktree).
+//   BENCH_CLI=/path/to/dist/bundle/main.js benchmarks another build of clawgate (an older commit's worktree).
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';

@@ -8,7 +8,7 @@ import { stringify } from 'smol-toml';
 import { startNodeProcess } from './processes.mjs';
 
 /** The built CLI under test; BENCH_CLI points at another build (say, a worktree of an older commit) to compare. */
-export const CLI_PATH = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+export const CLI_PATH = process.env.BENCH_CLI ?? fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
 const BASELINE_PATH = fileURLToPath(new URL('../baseline-server.mjs', import.meta.url));
 const FAKE_LLM_PATH = fileURLToPath(new URL('../fake-llm.mjs', import.meta.url));
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 
 /**
- * Command name → the script's file (relative to this module; the build copies .lua files to dist) and key count
+ * Command name → the script's file (relative to this module, so every script lives under src/state: the build
+ * copies them beside it, in dist/src/state and in the bundle, dist/bundle) and key count
  * (-1: as many as the caller passes first, ioredis's form for a variable number of keys).
  */
 const SCRIPTS = {
@@ -18,9 +19,9 @@ const SCRIPTS = {
   clawgateAddToken: { file: 'pairing/add-token.lua', numberOfKeys: 2 },
   clawgateVerifyToken: { file: 'pairing/verify-token.lua', numberOfKeys: 2 },
   clawgateRemoveToken: { file: 'pairing/remove-token.lua', numberOfKeys: 3 },
-  clawgateInboxEnqueue: { file: '../channels/whatsapp/inbox-enqueue.lua', numberOfKeys: -1 },
-  clawgateInboxClaim: { file: '../channels/whatsapp/inbox-claim.lua', numberOfKeys: 3 },
-  clawgateInboxReschedule: { file: '../channels/whatsapp/inbox-reschedule.lua', numberOfKeys: 2 },
+  clawgateInboxEnqueue: { file: 'whatsapp-inbox/inbox-enqueue.lua', numberOfKeys: -1 },
+  clawgateInboxClaim: { file: 'whatsapp-inbox/inbox-claim.lua', numberOfKeys: 3 },
+  clawgateInboxReschedule: { file: 'whatsapp-inbox/inbox-reschedule.lua', numberOfKeys: 2 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -1,8 +1,8 @@
-// Runs the built CLI (`node dist/src/cli/main.js gateway …`) as a child process and waits for its banner.
+// Runs the built CLI (`node dist/bundle/main.js gateway …`, what `npm start` runs) as a child process and waits for its banner.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
 
 export interface GatewayProcess {
   child: ChildProcess;

@@ -1,5 +1,5 @@
 // Redis stopped under two running gateway processes: they fail closed (503), stay up, and resume by themselves (spec §9).
-// Needs `npm run build` first (the `pretest` script does it): the instances run dist/src/cli/main.js like a user would.
+// Needs `npm run build` first (the `pretest` script does it): the instances run dist/bundle/main.js like a user would.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -1,5 +1,5 @@
 // Three real gateway processes on one Redis behave as one gateway (spec §9): limits, pairing, idempotency, revocation, WhatsApp.
-// Needs `npm run build` first (the `pretest` script does it): the instances run dist/src/cli/main.js like a user would.
+// Needs `npm run build` first (the `pretest` script does it): the instances run dist/bundle/main.js like a user would.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

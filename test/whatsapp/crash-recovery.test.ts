@@ -1,5 +1,5 @@
 // A real gateway process killed between the 200 and the reply: restarted on the same data folder, it replies exactly once.
-// Needs `npm run build` first (the `pretest` script does it): it runs dist/src/cli/main.js like a user would.
+// Needs `npm run build` first (the `pretest` script does it): it runs dist/bundle/main.js like a user would.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';

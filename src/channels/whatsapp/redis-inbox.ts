@@ -20,7 +20,7 @@ import { decodeInboundMessage, decodeJobProgress, encodeInboundMessage, encodeJo
  */
 const GROUP = 'workers';
 const CONSUMER = 'worker';
-/** A pending entry that lost its due time is handed out again after this long (see inbox-claim.lua). */
+/** A pending entry that lost its due time is handed out again after this long (see src/state/whatsapp-inbox/inbox-claim.lua). */
 const DEFAULT_ORPHAN_IDLE_MS = 5 * 60_000;
 /** Fields per job in the claim script's flat reply. */
 const CLAIM_FIELDS = 4;
