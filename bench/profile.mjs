@@ -10,10 +10,11 @@
 //                          [--gc]            (instead: young-GC figures from --trace-gc-nvp: how many scavenges, the
 //                                             bytes each promotes to the old generation and the pause per request;
 //                                             objects that outlive their request show up as promoted bytes)
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readCpuProfile } from './lib/cpu-profile.mjs';
 import { runLoad } from './lib/processes.mjs';
 import { TOKEN, startBaseline, startClawgate, startFakeLlm, writeClawgateConfig } from './lib/servers.mjs';
 
@@ -42,18 +43,21 @@ const request =
         body: JSON.stringify({ message: 'hello from the bench' }),
       };
 
+/** Starts clawgate (with the chosen memory backend) or the baseline, under `nodeFlags`. */
+function startServer(kind, llm, nodeFlags) {
+  if (kind === 'baseline') return startBaseline(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, nodeFlags });
+  const { configPath } = writeClawgateConfig(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, memory: args.memory });
+  return startClawgate(configPath, { nodeFlags });
+}
+
+const load = (proc, amount) => runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount });
+
 /** Runs one server under --cpu-prof for REQUESTS requests; answers its profile file and the status counts. */
 async function profileServer(kind, llm, dir) {
-  const nodeFlags = ['--cpu-prof', '--cpu-prof-dir', dir];
-  const proc =
-    kind === 'baseline'
-      ? await startBaseline(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, nodeFlags })
-      : await startClawgate(writeClawgateConfig(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, memory: args.memory }).configPath, {
-          nodeFlags,
-        });
+  const proc = await startServer(kind, llm, ['--cpu-prof', '--cpu-prof-dir', dir]);
   let result;
   try {
-    result = await runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount: REQUESTS });
+    result = await load(proc, REQUESTS);
   } finally {
     await proc.stop(); // the profile is written as the process exits
   }
@@ -64,31 +68,9 @@ async function profileServer(kind, llm, dir) {
 
 /** Self time per request (us) by package and by "function file:line", idle excluded. */
 function summarise(file) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map();
-  for (let i = 0; i < profile.samples.length; i++) {
-    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  }
-  const byPackage = new Map();
-  const byFunction = new Map();
-  let busy = 0;
-  for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    if (functionName === '(idle)') continue;
-    busy += us;
-    const where = url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/');
-    const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us / REQUESTS);
-    const pkg =
-      url === ''
-        ? functionName
-        : url.startsWith('node:')
-          ? 'node core'
-          : (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/') ? 'clawgate' : 'bench'));
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us / REQUESTS);
-  }
-  return { busy: busy / REQUESTS, byPackage, byFunction };
+  const perRequest = (map) => new Map([...map].filter(([name]) => name !== '(idle)').map(([name, us]) => [name, us / REQUESTS]));
+  const { byPackage, byFunction, busyUs } = readCpuProfile(file);
+  return { busy: busyUs / REQUESTS, byPackage: perRequest(byPackage), byFunction: perRequest(byFunction) };
 }
 
 function compare(title, ours, theirs, top, filter) {
@@ -102,18 +84,12 @@ function compare(title, ours, theirs, top, filter) {
 
 /** Runs one server with --trace-gc-nvp for REQUESTS requests (after 5,000 untimed) and sums its scavenges. */
 async function gcFigures(kind, llm) {
-  const nodeFlags = ['--trace-gc', '--trace-gc-nvp'];
-  const proc =
-    kind === 'baseline'
-      ? await startBaseline(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, nodeFlags })
-      : await startClawgate(writeClawgateConfig(llm.url, { webhookLimit: UNLIMITED_BUT_COUNTED, memory: args.memory }).configPath, {
-          nodeFlags,
-        });
+  const proc = await startServer(kind, llm, ['--trace-gc', '--trace-gc-nvp']);
   let trace = '';
   try {
-    await runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount: 5_000 });
+    await load(proc, 5_000);
     proc.child.stdout.on('data', (chunk) => (trace += chunk));
-    await runLoad({ url: `${proc.url}${request.path}`, ...request, connections: 32, amount: REQUESTS });
+    await load(proc, REQUESTS);
   } finally {
     await proc.stop();
   }

@@ -1,5 +1,5 @@
 // Two gateway instances = two createStores() on one private Redis: shared limits, one winner, outages (spec §9).
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -8,8 +8,7 @@ import { createLogger, createSilentLogger } from '../../src/observability/logger
 import { createStores, type Stores } from '../../src/state/create-stores.js';
 import { StateUnavailableError } from '../../src/state/state-unavailable-error.js';
 import { canStartRedisServer, useRedisServer } from '../helpers/redis-server.js';
-
-const hashOf = (value: string): string => createHash('sha256').update(value).digest('hex');
+import { sha256Hex } from '../../src/security/tokens.js';
 
 function redisConfig(url: string | undefined, options: { prefix?: string; gateway?: Record<string, unknown> } = {}): Config {
   const file = configSchema.parse({
@@ -70,9 +69,9 @@ describe.skipIf(!canStartRedisServer())('createStores (redis): two instances beh
 
   it('one winner of 50 concurrent correct codes across instances; lockouts shared', async () => {
     const [a, b] = await twoInstances();
-    expect(await a.pairing.setCodeIfAbsent(hashOf('314159'))).toBe(true);
-    expect(await b.pairing.setCodeIfAbsent(hashOf('271828'))).toBe(false);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).pairing.redeemCode(hashOf('314159'))));
+    expect(await a.pairing.setCodeIfAbsent(sha256Hex('314159'))).toBe(true);
+    expect(await b.pairing.setCodeIfAbsent(sha256Hex('271828'))).toBe(false);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).pairing.redeemCode(sha256Hex('314159'))));
     expect(results.filter(Boolean)).toHaveLength(1);
     for (let i = 0; i < 4; i++) await (i % 2 ? a : b).pairing.recordFailure('198.51.100.1');
     expect(await b.pairing.recordFailure('198.51.100.1')).toBe(60_000);
@@ -92,16 +91,16 @@ describe.skipIf(!canStartRedisServer())('createStores (redis): two instances beh
 
   it('tokens: the config files seed them, a revocation is seen everywhere and survives a restart', async () => {
     const prefix = `test:${randomUUID()}:`;
-    const tokens = [hashOf('zc_a'), hashOf('zc_b')];
+    const tokens = [sha256Hex('zc_a'), sha256Hex('zc_b')];
     const a = await instance(redisConfig(server().url, { prefix, gateway: { paired_tokens: tokens } }));
     const b = await instance(redisConfig(server().url, { prefix, gateway: { paired_tokens: tokens } }));
     expect(await b.tokens.count()).toBe(2);
-    expect(await a.tokens.remove(hashOf('zc_a'))).toBe(true);
-    expect(await b.tokens.verify(hashOf('zc_a'))).toBe(false);
+    expect(await a.tokens.remove(sha256Hex('zc_a'))).toBe(true);
+    expect(await b.tokens.verify(sha256Hex('zc_a'))).toBe(false);
     // A third instance starts with the old config file: the revoked token stays revoked.
     const c = await instance(redisConfig(server().url, { prefix, gateway: { paired_tokens: tokens } }));
-    expect(await c.tokens.verify(hashOf('zc_a'))).toBe(false);
-    expect(await c.tokens.verify(hashOf('zc_b'))).toBe(true);
+    expect(await c.tokens.verify(sha256Hex('zc_a'))).toBe(false);
+    expect(await c.tokens.verify(sha256Hex('zc_b'))).toBe(true);
   });
 
   it('without redis_url: a ConfigError naming the key', async () => {
@@ -145,8 +144,8 @@ describe.skipIf(!canStartRedisServer())('createStores (redis): outage and recove
     const failures = await Promise.allSettled([
       stores.webhookLimiter.hit('k'),
       stores.pairLimiter.hit('k'),
-      stores.tokens.verify(hashOf('zc_x')),
-      stores.pairing.redeemCode(hashOf('000000')),
+      stores.tokens.verify(sha256Hex('zc_x')),
+      stores.pairing.redeemCode(sha256Hex('000000')),
       stores.pairing.lockoutRemainingMs('k'),
       stores.idempotency.claim('tok', 'k'),
     ]);
@@ -158,7 +157,7 @@ describe.skipIf(!canStartRedisServer())('createStores (redis): outage and recove
     await server().start();
     await eventually(() => stores.health());
     expect((await stores.webhookLimiter.hit('k')).allowed).toBe(true);
-    expect(await stores.tokens.verify(hashOf('zc_x'))).toBe(false);
+    expect(await stores.tokens.verify(sha256Hex('zc_x'))).toBe(false);
 
     const messages = lines.map((line) => String(JSON.parse(line).msg));
     expect(messages.filter((m) => m.startsWith('Redis unreachable'))).toHaveLength(1);

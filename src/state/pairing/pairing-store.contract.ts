@@ -1,7 +1,7 @@
 // The PairingStore suite every implementation's test runs (spec §2).
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PairingStore } from './pairing-store.js';
+import { sha256Hex } from '../../security/tokens.js';
 
 export interface PairingStoreHarness {
   /** Lockout settings of the stores create() builds: short when time is real. Max must be 3 × base. */
@@ -13,8 +13,6 @@ export interface PairingStoreHarness {
   /** Slack added to each wait when time is real; 0 for a fake clock. */
   marginMs: number;
 }
-
-const hashOf = (code: string): string => createHash('sha256').update(code).digest('hex');
 
 /** Registers the contract; `harness` is read when each test runs (so beforeAll can build it). */
 export function registerPairingStoreContract(name: string, harness: () => PairingStoreHarness): void {
@@ -38,38 +36,38 @@ export function registerPairingStoreContract(name: string, harness: () => Pairin
     it('without a code nothing redeems', async () => {
       const store = await create();
       expect(await store.hasCode()).toBe(false);
-      expect(await store.redeemCode(hashOf('123456'))).toBe(false);
+      expect(await store.redeemCode(sha256Hex('123456'))).toBe(false);
       expect(await store.redeemCode('')).toBe(false);
     });
 
     it('redeems the outstanding code exactly once; a wrong code leaves it outstanding', async () => {
       const store = await create();
-      await store.setCode(hashOf('042917'));
+      await store.setCode(sha256Hex('042917'));
       expect(await store.hasCode()).toBe(true);
-      expect(await store.redeemCode(hashOf('042918'))).toBe(false);
+      expect(await store.redeemCode(sha256Hex('042918'))).toBe(false);
       expect(await store.redeemCode('short')).toBe(false);
       expect(await store.redeemCode('')).toBe(false);
       expect(await store.hasCode()).toBe(true);
-      expect(await store.redeemCode(hashOf('042917'))).toBe(true);
+      expect(await store.redeemCode(sha256Hex('042917'))).toBe(true);
       expect(await store.hasCode()).toBe(false);
-      expect(await store.redeemCode(hashOf('042917'))).toBe(false);
+      expect(await store.redeemCode(sha256Hex('042917'))).toBe(false);
     });
 
     it('setCode replaces the outstanding code; setCodeIfAbsent does not', async () => {
       const store = await create();
-      expect(await store.setCodeIfAbsent(hashOf('111111'))).toBe(true);
-      expect(await store.setCodeIfAbsent(hashOf('222222'))).toBe(false);
-      expect(await store.redeemCode(hashOf('222222'))).toBe(false);
-      await store.setCode(hashOf('333333'));
-      expect(await store.redeemCode(hashOf('111111'))).toBe(false);
-      expect(await store.redeemCode(hashOf('333333'))).toBe(true);
-      expect(await store.setCodeIfAbsent(hashOf('444444'))).toBe(true);
+      expect(await store.setCodeIfAbsent(sha256Hex('111111'))).toBe(true);
+      expect(await store.setCodeIfAbsent(sha256Hex('222222'))).toBe(false);
+      expect(await store.redeemCode(sha256Hex('222222'))).toBe(false);
+      await store.setCode(sha256Hex('333333'));
+      expect(await store.redeemCode(sha256Hex('111111'))).toBe(false);
+      expect(await store.redeemCode(sha256Hex('333333'))).toBe(true);
+      expect(await store.setCodeIfAbsent(sha256Hex('444444'))).toBe(true);
     });
 
     it('of many concurrent redeems of the right code exactly one succeeds', async () => {
       const store = await create();
-      await store.setCode(hashOf('777777'));
-      const results = await Promise.all(Array.from({ length: 30 }, () => store.redeemCode(hashOf('777777'))));
+      await store.setCode(sha256Hex('777777'));
+      const results = await Promise.all(Array.from({ length: 30 }, () => store.redeemCode(sha256Hex('777777'))));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 

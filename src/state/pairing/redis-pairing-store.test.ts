@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useRedisConnections } from '../../../test/helpers/redis-connections.js';
 import { canStartRedisServer } from '../../../test/helpers/redis-server.js';
@@ -8,9 +8,9 @@ import { StateUnavailableError } from '../state-unavailable-error.js';
 import { LOCKOUT_HISTORY_TTL_MS } from './local-pairing-store.js';
 import { registerPairingStoreContract } from './pairing-store.contract.js';
 import { RedisPairingStore } from './redis-pairing-store.js';
+import { sha256Hex } from '../../security/tokens.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const hashOf = (code: string): string => createHash('sha256').update(code).digest('hex');
 
 describe.skipIf(!canStartRedisServer())('RedisPairingStore', () => {
   const { connect } = useRedisConnections();
@@ -41,9 +41,9 @@ describe.skipIf(!canStartRedisServer())('RedisPairingStore', () => {
 
   it('of concurrent right codes on two instances exactly one redeems', async () => {
     const [a, b] = twoInstances();
-    expect(await a.setCodeIfAbsent(hashOf('123456'))).toBe(true);
-    expect(await b.setCodeIfAbsent(hashOf('654321'))).toBe(false);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).redeemCode(hashOf('123456'))));
+    expect(await a.setCodeIfAbsent(sha256Hex('123456'))).toBe(true);
+    expect(await b.setCodeIfAbsent(sha256Hex('654321'))).toBe(false);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).redeemCode(sha256Hex('123456'))));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await b.hasCode()).toBe(false);
   });
@@ -70,8 +70,8 @@ describe.skipIf(!canStartRedisServer())('RedisPairingStore', () => {
     const client = await connect();
     const store = new RedisPairingStore({ redis: client, keys: createRedisKeys('test:gone:') });
     client.disconnect();
-    await expect(store.redeemCode(hashOf('1'))).rejects.toBeInstanceOf(StateUnavailableError);
-    await expect(store.setCode(hashOf('1'))).rejects.toBeInstanceOf(StateUnavailableError);
+    await expect(store.redeemCode(sha256Hex('1'))).rejects.toBeInstanceOf(StateUnavailableError);
+    await expect(store.setCode(sha256Hex('1'))).rejects.toBeInstanceOf(StateUnavailableError);
     await expect(store.hasCode()).rejects.toBeInstanceOf(StateUnavailableError);
     await expect(store.lockoutRemainingMs('c')).rejects.toBeInstanceOf(StateUnavailableError);
     await expect(store.recordFailure('c')).rejects.toBeInstanceOf(StateUnavailableError);

@@ -1,14 +1,12 @@
 // The TokenStore suite every implementation's test runs (spec §2).
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TokenStore } from './pairing-store.js';
+import { sha256Hex } from '../../security/tokens.js';
 
 export interface TokenStoreHarness {
   /** A fresh store (its own state) seeded with `initialHashes`, as from the config file. */
   create(initialHashes: string[]): Promise<TokenStore>;
 }
-
-const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** Registers the contract; `harness` is read when each test runs (so beforeAll can build it). */
 export function registerTokenStoreContract(name: string, harness: () => TokenStoreHarness): void {
@@ -24,11 +22,11 @@ export function registerTokenStoreContract(name: string, harness: () => TokenSto
     });
 
     it('verifies the seeded hashes and nothing else', async () => {
-      const store = await create([hashOf('zc_a'), hashOf('zc_b')]);
+      const store = await create([sha256Hex('zc_a'), sha256Hex('zc_b')]);
       expect(await store.count()).toBe(2);
-      expect(await store.verify(hashOf('zc_a'))).toBe(true);
-      expect(await store.verify(hashOf('zc_b'))).toBe(true);
-      expect(await store.verify(hashOf('zc_c'))).toBe(false);
+      expect(await store.verify(sha256Hex('zc_a'))).toBe(true);
+      expect(await store.verify(sha256Hex('zc_b'))).toBe(true);
+      expect(await store.verify(sha256Hex('zc_c'))).toBe(false);
       expect(await store.verify('')).toBe(false);
     });
 
@@ -39,33 +37,33 @@ export function registerTokenStoreContract(name: string, harness: () => TokenSto
     });
 
     it('add() pairs a token with its creation time; verify() records the last use', async () => {
-      const store = await create([hashOf('zc_old')]);
+      const store = await create([sha256Hex('zc_old')]);
       const before = Date.now();
-      await store.add(hashOf('zc_new'));
-      expect(await store.verify(hashOf('zc_new'))).toBe(true);
+      await store.add(sha256Hex('zc_new'));
+      expect(await store.verify(sha256Hex('zc_new'))).toBe(true);
       expect(await store.count()).toBe(2);
       const records = await store.list();
-      const added = records.find((r) => r.hash === hashOf('zc_new'));
-      const old = records.find((r) => r.hash === hashOf('zc_old'));
+      const added = records.find((r) => r.hash === sha256Hex('zc_new'));
+      const old = records.find((r) => r.hash === sha256Hex('zc_old'));
       expect(added?.createdAt).toBeGreaterThanOrEqual(before - 60_000);
       expect(added?.lastUsedAt).toBeGreaterThanOrEqual(added?.createdAt ?? Infinity);
-      expect(old).toEqual({ hash: hashOf('zc_old') });
+      expect(old).toEqual({ hash: sha256Hex('zc_old') });
     });
 
     it('remove() revokes: the token no longer verifies', async () => {
-      const store = await create([hashOf('zc_a'), hashOf('zc_b')]);
-      expect(await store.remove(hashOf('zc_a'))).toBe(true);
-      expect(await store.remove(hashOf('zc_a'))).toBe(false);
-      expect(await store.remove(hashOf('zc_unknown'))).toBe(false);
-      expect(await store.verify(hashOf('zc_a'))).toBe(false);
-      expect(await store.verify(hashOf('zc_b'))).toBe(true);
-      expect((await store.list()).map((r) => r.hash)).toEqual([hashOf('zc_b')]);
+      const store = await create([sha256Hex('zc_a'), sha256Hex('zc_b')]);
+      expect(await store.remove(sha256Hex('zc_a'))).toBe(true);
+      expect(await store.remove(sha256Hex('zc_a'))).toBe(false);
+      expect(await store.remove(sha256Hex('zc_unknown'))).toBe(false);
+      expect(await store.verify(sha256Hex('zc_a'))).toBe(false);
+      expect(await store.verify(sha256Hex('zc_b'))).toBe(true);
+      expect((await store.list()).map((r) => r.hash)).toEqual([sha256Hex('zc_b')]);
       expect(await store.count()).toBe(1);
     });
 
     it('add() of a token already there keeps one record', async () => {
-      const store = await create([hashOf('zc_a')]);
-      await store.add(hashOf('zc_a'));
+      const store = await create([sha256Hex('zc_a')]);
+      await store.add(sha256Hex('zc_a'));
       expect(await store.count()).toBe(1);
     });
   });
