@@ -1,12 +1,14 @@
 // A gateway loads only the packages its config uses. Each of these cost startup time and idle memory (measured on
 // this machine: pg ~55 ms / 12 MB, prom-client ~45 ms / 8 MB, undici ~85 ms / 15 MB, fastify's ajv ~30 ms / 3 MB).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { call } from '../helpers/http.js';
+import { cleanEnv, spawnGateway } from '../helpers/gateway-process.js';
 
 const DIST = fileURLToPath(new URL('../../dist/src/', import.meta.url));
 const built = existsSync(join(DIST, 'main.js'));
@@ -57,5 +59,35 @@ describe.skipIf(!built && process.env.CI !== 'true')('packages a gateway loads a
 
   it('loads prom-client once [observability] backend = "prometheus" asks for it', async () => {
     expect(await probe({ observability: { backend: 'prometheus' } })).toEqual({ ...NONE_LOADED, 'prom-client': true });
+  });
+});
+
+// The same check on what `npm start` runs: the bundled CLI, as a process, on the default config it writes itself.
+// A preloaded script reports the loaded packages as the process exits.
+const PRELOAD = `
+const watched = ${JSON.stringify(WATCHED)};
+process.on('exit', () => {
+  const loaded = Object.keys(require.cache);
+  const found = Object.fromEntries(watched.map((name) => [name, loaded.some((p) => p.includes('/node_modules/' + name + '/'))]));
+  process.stderr.write('LOADED ' + JSON.stringify(found) + '\\n');
+});
+`;
+
+describe.skipIf(!built && process.env.CI !== 'true')('packages the bundled gateway loads', () => {
+  it('serves /health on the default config without loading any of them', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'clawgate-lazy-bundle-'));
+    try {
+      const preload = join(home, 'report-packages.cjs');
+      writeFileSync(preload, PRELOAD);
+      const gateway = await spawnGateway(['gateway', '--port', '0'], cleanEnv({ HOME: home, NODE_OPTIONS: `--require ${preload}` }));
+      expect((await call(`${gateway.url}/health`)).status).toBe(200);
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
+      const report = /LOADED (\{.*\})/.exec(gateway.output())?.[1];
+      expect(report).toBeDefined();
+      expect(JSON.parse(report as string)).toEqual(NONE_LOADED);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
